@@ -1,0 +1,2 @@
+// Package metrics registers the prometheus metrics exporter.
+package metrics
