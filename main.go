@@ -12,6 +12,7 @@ import (
 	_ "github.com/redpanda-data/benthos/v4/public/components/pure"
 
 	_ "github.com/datawald/datawald/bloblang"
+	"github.com/datawald/datawald/internal/command"
 	_ "github.com/datawald/datawald/inputs"
 	_ "github.com/datawald/datawald/internal/metrics"
 	_ "github.com/datawald/datawald/outputs"
@@ -26,10 +27,14 @@ var (
 )
 
 func main() {
-	service.RunCLI(context.Background(),
+	opts := []service.CLIOptFunc{
 		service.CLIOptSetBinaryName("datawald"),
 		service.CLIOptSetProductName("DataWald"),
 		service.CLIOptSetVersion(Version, DateBuilt),
 		service.CLIOptSetDocumentationURL("https://github.com/datawald/datawald/tree/main/docs"),
-	)
+	}
+	for _, c := range command.All() {
+		opts = append(opts, service.CLIOptAddCommand(c))
+	}
+	service.RunCLI(context.Background(), opts...)
 }
