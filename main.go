@@ -12,8 +12,8 @@ import (
 	_ "github.com/redpanda-data/benthos/v4/public/components/pure"
 
 	_ "github.com/datawald/datawald/bloblang"
-	"github.com/datawald/datawald/internal/command"
 	_ "github.com/datawald/datawald/inputs"
+	"github.com/datawald/datawald/internal/command"
 	_ "github.com/datawald/datawald/internal/metrics"
 	_ "github.com/datawald/datawald/outputs"
 	_ "github.com/datawald/datawald/processors"
