@@ -1,0 +1,161 @@
+package sandbox
+
+import (
+	"cmp"
+	"net/http"
+	"slices"
+	"sync"
+	"sync/atomic"
+)
+
+// Stats is the request accounting of one simulator since it started or was
+// last reset. It is the JSON body of GET /_sandbox/stats.
+type Stats struct {
+	// Requests holds one entry per endpoint template and status, sorted by
+	// endpoint then status.
+	Requests []EndpointCount `json:"requests"`
+	// Total is the number of vendor requests handled, faulted ones included.
+	Total int64 `json:"total"`
+	// MaxConcurrency is the high-water mark of vendor requests in flight.
+	MaxConcurrency int64 `json:"max_concurrency"`
+}
+
+// EndpointCount is the number of requests to one endpoint template that got
+// one status.
+type EndpointCount struct {
+	// Endpoint is the ServeMux pattern that matched, such as
+	// "GET /record/v1/{type}/{id}". Requests no pattern matched (404, 405
+	// from the mux) are counted under UnmatchedEndpoint.
+	Endpoint string `json:"endpoint"`
+	// Status is the HTTP status answered, or StatusDropped when the
+	// connection was closed without a response.
+	Status int `json:"status"`
+	// Count is the number of such requests.
+	Count int64 `json:"count"`
+}
+
+// Count returns the number of requests to endpoint that got status; a zero
+// status counts every status.
+func (s Stats) Count(endpoint string, status int) int64 {
+	var n int64
+	for _, c := range s.Requests {
+		if c.Endpoint == endpoint && (status == 0 || c.Status == status) {
+			n += c.Count
+		}
+	}
+	return n
+}
+
+const (
+	// UnmatchedEndpoint is the endpoint under which requests that matched
+	// no registered pattern are counted.
+	UnmatchedEndpoint = "(unmatched)"
+	// StatusDropped is the status recorded for a request whose connection
+	// was dropped by fault injection.
+	StatusDropped = 0
+)
+
+type statKey struct {
+	endpoint string
+	status   int
+}
+
+// recorder counts requests. Its memory is bounded by the number of
+// registered patterns times the statuses they answer, never by the number
+// of distinct paths requested.
+type recorder struct {
+	mu       sync.Mutex
+	counts   map[statKey]int64
+	total    int64
+	inFlight atomic.Int64
+	maxSeen  atomic.Int64
+}
+
+func newRecorder() *recorder { return &recorder{counts: make(map[statKey]int64)} }
+
+// begin marks a request in flight and raises the high-water mark.
+func (r *recorder) begin() {
+	n := r.inFlight.Add(1)
+	for {
+		m := r.maxSeen.Load()
+		if n <= m || r.maxSeen.CompareAndSwap(m, n) {
+			return
+		}
+	}
+}
+
+// end marks the request done and counts it.
+func (r *recorder) end(endpoint string, status int) {
+	r.inFlight.Add(-1)
+	if endpoint == "" {
+		endpoint = UnmatchedEndpoint
+	}
+	r.mu.Lock()
+	r.counts[statKey{endpoint, status}]++
+	r.total++
+	r.mu.Unlock()
+}
+
+// reset clears the counts. The high-water mark restarts from the requests
+// in flight right now.
+func (r *recorder) reset() {
+	r.mu.Lock()
+	clear(r.counts)
+	r.total = 0
+	r.mu.Unlock()
+	r.maxSeen.Store(r.inFlight.Load())
+}
+
+func (r *recorder) snapshot() Stats {
+	r.mu.Lock()
+	st := Stats{Requests: make([]EndpointCount, 0, len(r.counts)), Total: r.total}
+	for k, n := range r.counts {
+		st.Requests = append(st.Requests, EndpointCount{Endpoint: k.endpoint, Status: k.status, Count: n})
+	}
+	r.mu.Unlock()
+	st.MaxConcurrency = r.maxSeen.Load()
+	slices.SortFunc(st.Requests, func(a, b EndpointCount) int {
+		return cmp.Or(cmp.Compare(a.Endpoint, b.Endpoint), cmp.Compare(a.Status, b.Status))
+	})
+	return st
+}
+
+// statusWriter remembers the status a handler answered.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 && code >= 200 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+// Unwrap lets http.ResponseController reach Flush, Hijack and deadlines.
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// finalStatus is the status the client saw: a handler that wrote nothing
+// answered 200.
+func (w *statusWriter) finalStatus() int {
+	if w.status == 0 {
+		return http.StatusOK
+	}
+	return w.status
+}
+
+// Flush forwards to the underlying writer, for vendors that stream.
+func (w *statusWriter) Flush() {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	_ = http.NewResponseController(w.ResponseWriter).Flush()
+}
