@@ -1,0 +1,430 @@
+package inputs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/redpanda-data/benthos/v4/public/service"
+	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/datawald/datawald/internal/kafkaconf"
+)
+
+const (
+	kiFieldTopics          = "topics"
+	kiFieldRegexpTopics    = "regexp_topics"
+	kiFieldConsumerGroup   = "consumer_group"
+	kiFieldStartFrom       = "start_from"
+	kiFieldCheckpointLimit = "checkpoint_limit"
+	kiFieldCommitPeriod    = "commit_period"
+	kiFieldFetchMaxBytes   = "fetch_max_bytes"
+
+	kiStartEarliest = "earliest"
+	kiStartLatest   = "latest"
+)
+
+type kafkaInputConfig struct {
+	conn            *kafkaconf.Conn
+	topics          []string
+	regexpTopics    bool
+	group           string
+	startFrom       string
+	checkpointLimit int
+	commitPeriod    time.Duration
+	fetchMaxBytes   int
+}
+
+func kafkaInputConfigFromParsed(conf *service.ParsedConfig) (c kafkaInputConfig, err error) {
+	if c.conn, err = kafkaconf.ParseConn(conf); err != nil {
+		return
+	}
+	if c.topics, err = conf.FieldStringList(kiFieldTopics); err != nil {
+		return
+	}
+	if len(c.topics) == 0 {
+		err = errors.New("topics must list at least one topic")
+		return
+	}
+	if c.regexpTopics, err = conf.FieldBool(kiFieldRegexpTopics); err != nil {
+		return
+	}
+	if c.regexpTopics {
+		for _, t := range c.topics {
+			if _, rerr := regexp.Compile(t); rerr != nil {
+				err = fmt.Errorf("parsing topics: %q is not a regular expression: %w", t, rerr)
+				return
+			}
+		}
+	}
+	if c.group, err = conf.FieldString(kiFieldConsumerGroup); err != nil {
+		return
+	}
+	if c.startFrom, err = conf.FieldString(kiFieldStartFrom); err != nil {
+		return
+	}
+	if c.checkpointLimit, err = conf.FieldInt(kiFieldCheckpointLimit); err != nil {
+		return
+	}
+	if c.checkpointLimit < 1 {
+		err = fmt.Errorf("checkpoint_limit must be at least 1, got %d", c.checkpointLimit)
+		return
+	}
+	if c.commitPeriod, err = conf.FieldDuration(kiFieldCommitPeriod); err != nil {
+		return
+	}
+	if c.commitPeriod <= 0 {
+		err = fmt.Errorf("commit_period must be positive, got %v", c.commitPeriod)
+		return
+	}
+	c.fetchMaxBytes, err = conf.FieldInt(kiFieldFetchMaxBytes)
+	return
+}
+
+func kafkaInputSpec() *service.ConfigSpec {
+	return service.NewConfigSpec().
+		Stable().
+		Categories("Services").
+		Summary("Consumes records from Kafka topics as a consumer group, with at-least-once delivery.").
+		Description(`
+Records are consumed with github.com/twmb/franz-go as a member of `+"`consumer_group`"+`. Within a partition
+records are delivered in offset order. An offset is committed only once that record and every record
+before it in the same partition have been acknowledged by the output, so a committed offset never
+passes an unprocessed record. A nack (a failed output or processor error) redelivers the record after
+a back-off; it is never skipped.
+
+At most `+"`checkpoint_limit`"+` records of one partition are in flight at once. Acked offsets are committed
+every `+"`commit_period`"+`, when partitions are revoked in a rebalance, and on shutdown. Nothing is committed
+for a partition the consumer no longer owns: on revocation its undelivered records are dropped and
+acks that arrive later are ignored, so its new owner resumes from the last contiguous ack.
+
+### Metadata
+
+- `+"`kafka_key`"+`: the record key.
+- `+"`kafka_topic`"+`, `+"`kafka_partition`"+`, `+"`kafka_offset`"+`.
+- `+"`kafka_timestamp`"+`: the record timestamp, RFC 3339 with nanoseconds, UTC; `+"`kafka_timestamp_ms`"+`: the same as Unix milliseconds.
+- every record header, under its own name (datawald's envelope: `+"`dw_source`"+`, `+"`dw_tx_type`"+`, ...).
+`).
+		Fields(kafkaconf.Fields()...).
+		Fields(
+			service.NewStringListField(kiFieldTopics).
+				Description("Topics to consume. With `regexp_topics` each entry is a regular expression matched against every topic in the cluster.").
+				Example([]string{"datawald.entities"}).
+				Example([]string{`datawald\..*`}),
+			service.NewBoolField(kiFieldRegexpTopics).
+				Description("Treat `topics` as regular expressions.").
+				Default(false),
+			service.NewStringField(kiFieldConsumerGroup).
+				Description("Consumer group that owns partitions and committed offsets.").
+				Example("datawald-target-netsuite"),
+			service.NewStringEnumField(kiFieldStartFrom, kiStartEarliest, kiStartLatest).
+				Description("Where to start in a partition that has no committed offset.").
+				Default(kiStartEarliest),
+			service.NewIntField(kiFieldCheckpointLimit).
+				Description("How many unacknowledged records of one partition may be in flight. Higher values raise throughput with slow outputs; ordering within a partition is only guaranteed end to end when this is 1 or the pipeline keeps order.").
+				Default(1024).
+				Advanced(),
+			service.NewDurationField(kiFieldCommitPeriod).
+				Description("How often acknowledged offsets are committed.").
+				Default("5s").
+				Advanced(),
+			service.NewIntField(kiFieldFetchMaxBytes).
+				Description("Maximum bytes a broker returns for one fetch request.").
+				Default(50<<20).
+				Advanced(),
+		).
+		LintRule(kafkaconf.LintRule(
+			`if this.checkpoint_limit.or(1) < 1 { "checkpoint_limit must be at least 1" } else { null }`,
+		)).
+		Example("Target stream", "Consume canonical entities from the backbone for a target connector.", `
+input:
+  kafka:
+    seed_brokers: [ "localhost:9092" ]
+    topics: [ "datawald.entities" ]
+    consumer_group: datawald-target-netsuite
+    start_from: earliest
+    checkpoint_limit: 256
+    commit_period: 5s
+    tls:
+      enabled: false
+    sasl:
+      mechanism: SCRAM-SHA-512
+      user: datawald
+      password: ${KAFKA_PASSWORD}
+`)
+}
+
+func init() {
+	service.MustRegisterInput("kafka", kafkaInputSpec(), func(conf *service.ParsedConfig, mgr *service.Resources) (service.Input, error) {
+		c, err := kafkaInputConfigFromParsed(conf)
+		if err != nil {
+			return nil, err
+		}
+		return service.AutoRetryNacks(newKafkaReader(c, mgr.Logger())), nil
+	})
+}
+
+// kafkaReader consumes a topic set as a group member. Read hands out
+// records; each record's ack releases its offset in the partition's
+// offsetWindow, and contiguous releases are marked for franz-go's
+// autocommit (AutoCommitMarks).
+type kafkaReader struct {
+	conf kafkaInputConfig
+	log  *service.Logger
+
+	// mu guards client, buf and windows. Marks (MarkCommitOffsets) are issued
+	// while holding mu so that they cannot interleave with a revocation.
+	mu      sync.Mutex
+	client  *kgo.Client
+	buf     []*kgo.Record // polled, not yet handed out, in poll order
+	windows map[string]map[int32]*offsetWindow
+
+	// wake is signalled (non-blocking) whenever an ack frees room in a window.
+	wake chan struct{}
+}
+
+func newKafkaReader(conf kafkaInputConfig, log *service.Logger) *kafkaReader {
+	return &kafkaReader{
+		conf:    conf,
+		log:     log,
+		windows: map[string]map[int32]*offsetWindow{},
+		wake:    make(chan struct{}, 1),
+	}
+}
+
+// Connect builds the group client and checks that a broker answers. A
+// failure is returned to the engine, which retries Connect with back-off.
+func (r *kafkaReader) Connect(ctx context.Context) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.client != nil {
+		return nil
+	}
+	reset := kgo.NewOffset().AtStart()
+	if r.conf.startFrom == kiStartLatest {
+		reset = kgo.NewOffset().AtEnd()
+	}
+	opts := []kgo.Opt{
+		kgo.ConsumerGroup(r.conf.group),
+		kgo.ConsumeTopics(r.conf.topics...),
+		kgo.ConsumeResetOffset(reset),
+		kgo.FetchMaxBytes(int32(r.conf.fetchMaxBytes)),
+		kgo.AutoCommitMarks(),
+		kgo.AutoCommitInterval(r.conf.commitPeriod),
+		kgo.OnPartitionsAssigned(r.onAssigned),
+		kgo.OnPartitionsRevoked(r.onRevoked),
+		kgo.OnPartitionsLost(r.onLost),
+	}
+	if r.conf.regexpTopics {
+		opts = append(opts, kgo.ConsumeRegex())
+	}
+	cl, err := kgo.NewClient(r.conf.conn.ClientOpts(opts...)...)
+	if err != nil {
+		return fmt.Errorf("creating kafka consumer: %w", err)
+	}
+	pingCtx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	if err := cl.Ping(pingCtx); err != nil {
+		cl.Close()
+		return fmt.Errorf("connecting kafka consumer: %w", &kafkaconf.UnreachableError{Brokers: r.conf.conn.SeedBrokers, Err: err})
+	}
+	r.client = cl
+	return nil
+}
+
+func (r *kafkaReader) onAssigned(_ context.Context, _ *kgo.Client, assigned map[string][]int32) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for topic, parts := range assigned {
+		if r.windows[topic] == nil {
+			r.windows[topic] = map[int32]*offsetWindow{}
+		}
+		for _, p := range parts {
+			r.windows[topic][p] = newOffsetWindow()
+		}
+	}
+}
+
+// onRevoked stops the revoked partitions and commits what was acked for
+// them while the partitions are still ours.
+func (r *kafkaReader) onRevoked(ctx context.Context, cl *kgo.Client, revoked map[string][]int32) {
+	r.dropPartitions(revoked)
+	if err := cl.CommitMarkedOffsets(ctx); err != nil {
+		r.log.Warnf("Committing offsets of revoked kafka partitions: %v", err)
+	}
+}
+
+// onLost drops the partitions without committing: they are already owned
+// by another member.
+func (r *kafkaReader) onLost(_ context.Context, _ *kgo.Client, lost map[string][]int32) {
+	r.dropPartitions(lost)
+}
+
+func (r *kafkaReader) dropPartitions(parts map[string][]int32) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for topic, ps := range parts {
+		for _, p := range ps {
+			delete(r.windows[topic], p)
+		}
+	}
+	kept := r.buf[:0]
+	for _, rec := range r.buf {
+		if r.windows[rec.Topic][rec.Partition] != nil {
+			kept = append(kept, rec)
+		}
+	}
+	clear(r.buf[len(kept):])
+	r.buf = kept
+}
+
+// Read returns the next record whose partition has room under
+// checkpoint_limit, polling the brokers when nothing is buffered.
+func (r *kafkaReader) Read(ctx context.Context) (*service.Message, service.AckFunc, error) {
+	for {
+		r.mu.Lock()
+		cl := r.client
+		if cl == nil {
+			r.mu.Unlock()
+			return nil, nil, service.ErrNotConnected
+		}
+		rec, w, err := r.takeLocked()
+		buffered := len(r.buf)
+		r.mu.Unlock()
+		if err != nil {
+			return nil, nil, err
+		}
+		if rec != nil {
+			return recordToMessage(rec), r.ackFunc(rec, w), nil
+		}
+		if buffered > 0 {
+			// Every buffered record waits for room in its partition.
+			select {
+			case <-r.wake:
+				continue
+			case <-ctx.Done():
+				return nil, nil, ctx.Err()
+			}
+		}
+		if err := r.poll(ctx, cl); err != nil {
+			return nil, nil, err
+		}
+	}
+}
+
+// takeLocked removes and tracks the first buffered record whose partition
+// is owned and below checkpoint_limit. Earlier records of a full partition
+// stay ahead of later ones of the same partition, so order is kept.
+func (r *kafkaReader) takeLocked() (*kgo.Record, *offsetWindow, error) {
+	blocked := map[*offsetWindow]bool{}
+	for i := 0; i < len(r.buf); i++ {
+		rec := r.buf[i]
+		w := r.windows[rec.Topic][rec.Partition]
+		if w == nil {
+			r.buf = append(r.buf[:i], r.buf[i+1:]...)
+			i--
+			continue
+		}
+		if blocked[w] || w.inFlight() >= r.conf.checkpointLimit {
+			blocked[w] = true
+			continue
+		}
+		r.buf = append(r.buf[:i], r.buf[i+1:]...)
+		if err := w.track(rec.Offset, rec.LeaderEpoch); err != nil {
+			// A replay of an offset already handed out (e.g. after a
+			// seek): the earlier delivery is still tracked, skip it.
+			r.log.Debugf("Skipping kafka record %s/%d@%d: %v", rec.Topic, rec.Partition, rec.Offset, err)
+			i--
+			continue
+		}
+		return rec, w, nil
+	}
+	return nil, nil, nil
+}
+
+func (r *kafkaReader) poll(ctx context.Context, cl *kgo.Client) error {
+	fetches := cl.PollRecords(ctx, 10000)
+	if fetches.IsClientClosed() {
+		return service.ErrNotConnected
+	}
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	fetches.EachError(func(topic string, partition int32, err error) {
+		if !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded) {
+			r.log.Errorf("Fetching kafka partition %s/%d: %v", topic, partition, err)
+		}
+	})
+	recs := fetches.Records()
+	r.mu.Lock()
+	for _, rec := range recs {
+		if r.windows[rec.Topic][rec.Partition] != nil {
+			r.buf = append(r.buf, rec)
+		}
+	}
+	r.mu.Unlock()
+	return nil
+}
+
+// ackFunc releases the record's offset on success. A nack leaves the offset
+// pending (AutoRetryNacks redelivers the message), so the commit cannot pass
+// it. Acks for a window that was revoked in the meantime are ignored.
+func (r *kafkaReader) ackFunc(rec *kgo.Record, w *offsetWindow) service.AckFunc {
+	topic, partition, offset := rec.Topic, rec.Partition, rec.Offset
+	return func(_ context.Context, err error) error {
+		if err != nil {
+			return nil
+		}
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		if r.client == nil || r.windows[topic][partition] != w {
+			return nil
+		}
+		if w.ack(offset) {
+			next, epoch, _ := w.committable()
+			r.client.MarkCommitOffsets(map[string]map[int32]kgo.EpochOffset{
+				topic: {partition: {Epoch: epoch, Offset: next}},
+			})
+		}
+		select {
+		case r.wake <- struct{}{}:
+		default:
+		}
+		return nil
+	}
+}
+
+// Close commits acknowledged offsets and leaves the group; leaving revokes
+// every partition, which commits once more through onRevoked.
+func (r *kafkaReader) Close(ctx context.Context) error {
+	r.mu.Lock()
+	cl := r.client
+	r.client = nil
+	r.mu.Unlock()
+	if cl == nil {
+		return nil
+	}
+	if err := cl.CommitMarkedOffsets(ctx); err != nil {
+		r.log.Warnf("Committing kafka offsets on close: %v", err)
+	}
+	cl.Close()
+	return nil
+}
+
+func recordToMessage(rec *kgo.Record) *service.Message {
+	msg := service.NewMessage(rec.Value)
+	msg.MetaSetMut("kafka_key", string(rec.Key))
+	msg.MetaSetMut("kafka_topic", rec.Topic)
+	msg.MetaSetMut("kafka_partition", strconv.Itoa(int(rec.Partition)))
+	msg.MetaSetMut("kafka_offset", strconv.FormatInt(rec.Offset, 10))
+	msg.MetaSetMut("kafka_timestamp", rec.Timestamp.UTC().Format(time.RFC3339Nano))
+	msg.MetaSetMut("kafka_timestamp_ms", strconv.FormatInt(rec.Timestamp.UnixMilli(), 10))
+	for _, h := range rec.Headers {
+		msg.MetaSetMut(h.Key, string(h.Value))
+	}
+	return msg
+}
