@@ -1,2 +1,0 @@
-// Package metrics registers the prometheus metrics exporter.
-package metrics
