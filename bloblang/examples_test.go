@@ -11,8 +11,8 @@ import (
 )
 
 type pluginDoc struct {
-	Category    string `json:"category"` // functions
-	Categories  []struct {
+	Category   string `json:"category"` // functions
+	Categories []struct {
 		Category string `json:"Category"`
 	} `json:"categories"` // methods
 	Description string `json:"description"`
