@@ -1,0 +1,256 @@
+package synctask
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// retryCandidate is an F or ? entity selected for a retry.
+type retryCandidate struct {
+	Key
+	task string
+}
+
+// Retry implements Store.
+func (s *sqlStore) Retry(ctx context.Context, r RetryRequest) (RetryResult, error) {
+	statuses := r.Filter.Statuses
+	if len(statuses) == 0 {
+		statuses = []Status{StatusFailed, StatusUnknown}
+	}
+	for _, st := range statuses {
+		if st != StatusFailed && st != StatusUnknown {
+			return RetryResult{}, fmt.Errorf("retrying: only F and ? entities can be retried, not %q", st)
+		}
+	}
+	max := r.Max
+	if max <= 0 {
+		max = 10000
+	}
+	now := s.now()
+	var res RetryResult
+	err := s.withTx(ctx, func(tx *sql.Tx) error {
+		cands, err := s.retryCandidates(ctx, tx, r, statuses, max)
+		if err != nil {
+			return err
+		}
+		if len(cands) == 0 {
+			return nil
+		}
+		ids := make([]string, 0, len(cands))
+		for _, c := range cands {
+			ids = append(ids, c.task)
+		}
+		tasks, err := s.lockTasks(ctx, tx, ids)
+		if err != nil {
+			return err
+		}
+		deltas := map[string]*taskDelta{}
+		for _, c := range cands {
+			if tasks[c.task] == nil {
+				continue // the entity's task was removed; nothing to reattach to
+			}
+			var old sql.NullString
+			err := tx.QueryRowContext(ctx, s.d.rebind(`SELECT status FROM dw_task_entities
+				WHERE task_id = ? AND source = ? AND target = ? AND tx_type = ? AND src_id = ?`),
+				c.task, c.Source, c.Target, c.TxType, c.SrcID).Scan(&old)
+			if err != nil && notFound(err, "") == err {
+				return fmt.Errorf("retrying %s: %w", c.Key, err)
+			}
+			d := deltas[c.task]
+			if d == nil {
+				d = &taskDelta{retried: true, extend: true}
+				deltas[c.task] = d
+			}
+			if old.Valid {
+				d.counts.add(Status(old.String), -1)
+			}
+			d.counts.add(StatusNew, 1)
+			if _, err := tx.ExecContext(ctx, s.d.rebind(`UPDATE dw_entities SET status = 'N', error_code = '', note = 'retry requested',
+				status_at = ?, task_id = ? WHERE source = ? AND target = ? AND tx_type = ? AND src_id = ?`),
+				micros(now), c.task, c.Source, c.Target, c.TxType, c.SrcID); err != nil {
+				return fmt.Errorf("retrying %s: %w", c.Key, err)
+			}
+			if _, err := tx.ExecContext(ctx, s.d.rebind(`INSERT INTO dw_task_entities (task_id, source, target, tx_type, src_id, status)
+				VALUES (?, ?, ?, ?, ?, 'N') ON CONFLICT (task_id, source, target, tx_type, src_id) DO UPDATE SET status = 'N'`),
+				c.task, c.Source, c.Target, c.TxType, c.SrcID); err != nil {
+				return fmt.Errorf("retrying %s: %w", c.Key, err)
+			}
+			if _, err := tx.ExecContext(ctx, s.d.rebind(`INSERT INTO dw_replay (task_id, source, target, tx_type, src_id, queued_at)
+				VALUES (?, ?, ?, ?, ?, ?)`), c.task, c.Source, c.Target, c.TxType, c.SrcID, micros(now)); err != nil {
+				return fmt.Errorf("queueing %s for replay: %w", c.Key, err)
+			}
+			res.Entities++
+		}
+		for id := range deltas {
+			res.Tasks = append(res.Tasks, id)
+		}
+		res.Tasks = uniqueSorted(res.Tasks)
+		return s.applyTaskDeltas(ctx, tx, tasks, deltas, now)
+	})
+	if err != nil {
+		return RetryResult{}, err
+	}
+	return res, nil
+}
+
+func (s *sqlStore) retryCandidates(ctx context.Context, tx *sql.Tx, r RetryRequest, statuses []Status, max int) ([]retryCandidate, error) {
+	var w where
+	var q string
+	if r.TaskID != "" {
+		// A task retry takes the entities that are F or ? in that task and
+		// still F or ? now (a later version may have been delivered since).
+		w.add("te.task_id = ?", r.TaskID)
+		w.in("te.status", statusStrings(statuses))
+		w.in("e.status", statusStrings(statuses))
+		q = `SELECT e.source, e.target, e.tx_type, e.src_id, te.task_id FROM dw_task_entities te
+			JOIN dw_entities e ON e.source = te.source AND e.target = te.target AND e.tx_type = te.tx_type AND e.src_id = te.src_id`
+	} else {
+		f := r.Filter
+		w.eq("e.source", f.Source)
+		w.eq("e.target", f.Target)
+		w.eq("e.tx_type", f.TxType)
+		w.eq("e.src_id", f.SrcID)
+		w.eq("e.task_id", f.TaskID)
+		w.in("e.status", statusStrings(statuses))
+		w.add("e.task_id <> ''")
+		q = `SELECT e.source, e.target, e.tx_type, e.src_id, e.task_id FROM dw_entities e`
+	}
+	q += w.sql() + ` ORDER BY e.source, e.target, e.tx_type, e.src_id LIMIT ?`
+	rows, err := tx.QueryContext(ctx, s.d.rebind(q), append(w.args, max)...)
+	if err != nil {
+		return nil, fmt.Errorf("selecting entities to retry: %w", err)
+	}
+	defer rows.Close()
+	var out []retryCandidate
+	for rows.Next() {
+		var c retryCandidate
+		if err := rows.Scan(&c.Source, &c.Target, &c.TxType, &c.SrcID, &c.task); err != nil {
+			return nil, fmt.Errorf("selecting entities to retry: %w", err)
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// ClaimReplay implements Store.
+func (s *sqlStore) ClaimReplay(ctx context.Context, sel ReplaySelector, limit int) ([]ReplayItem, error) {
+	var out []ReplayItem
+	err := s.withTx(ctx, func(tx *sql.Tx) error {
+		out = nil
+		var w where
+		w.eq("r.source", sel.Source)
+		w.eq("r.target", sel.Target)
+		w.in("r.tx_type", anySlice(sel.TxTypes))
+		q := `SELECT r.seq, r.task_id FROM dw_replay r` + w.sql() + ` ORDER BY r.seq LIMIT ?` + s.d.skipLocked
+		rows, err := tx.QueryContext(ctx, s.d.rebind(q), append(w.args, pageLimit(limit))...)
+		if err != nil {
+			return fmt.Errorf("claiming replay items: %w", err)
+		}
+		var seqs []int64
+		for rows.Next() {
+			var seq int64
+			var task string
+			if err := rows.Scan(&seq, &task); err != nil {
+				rows.Close()
+				return fmt.Errorf("claiming replay items: %w", err)
+			}
+			seqs = append(seqs, seq)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("claiming replay items: %w", err)
+		}
+		if len(seqs) == 0 {
+			return nil
+		}
+		// Only entities still pending in the task that queued them are
+		// emitted; anything re-staged or delivered since is dropped.
+		cols := "e." + strings.ReplaceAll(entityCols, ", ", ", e.")
+		q = `SELECT ` + cols + `, r.task_id FROM dw_replay r
+			JOIN dw_entities e ON e.source = r.source AND e.target = r.target AND e.tx_type = r.tx_type AND e.src_id = r.src_id
+			WHERE r.seq IN (` + placeholders(len(seqs)) + `) AND e.status = 'N' AND e.task_id = r.task_id ORDER BY r.seq`
+		rows, err = tx.QueryContext(ctx, s.d.rebind(q), anySlice(seqs)...)
+		if err != nil {
+			return fmt.Errorf("loading replay payloads: %w", err)
+		}
+		for rows.Next() {
+			var it ReplayItem
+			e, err := scanEntity(rows, &it.TaskID)
+			if err != nil {
+				rows.Close()
+				return fmt.Errorf("loading replay payloads: %w", err)
+			}
+			it.Entity = e
+			out = append(out, it)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("loading replay payloads: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, s.d.rebind(`DELETE FROM dw_replay WHERE seq IN (`+placeholders(len(seqs))+`)`), anySlice(seqs)...); err != nil {
+			return fmt.Errorf("removing claimed replay items: %w", err)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// ExpireOverdue implements Store.
+func (s *sqlStore) ExpireOverdue(ctx context.Context, now time.Time) (time.Time, error) {
+	err := s.withTx(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, s.d.rebind(`SELECT id FROM dw_tasks WHERE deadline_at > 0 AND deadline_at <= ? ORDER BY id LIMIT 100`), micros(now))
+		if err != nil {
+			return fmt.Errorf("finding overdue tasks: %w", err)
+		}
+		var ids []string
+		for rows.Next() {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return fmt.Errorf("finding overdue tasks: %w", err)
+			}
+			ids = append(ids, id)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil || len(ids) == 0 {
+			return err
+		}
+		tasks, err := s.lockTasks(ctx, tx, ids)
+		if err != nil {
+			return err
+		}
+		deltas := map[string]*taskDelta{}
+		for _, id := range ids {
+			t := tasks[id]
+			if t == nil || t.DeadlineAt.IsZero() || t.DeadlineAt.After(now) {
+				continue // finished or extended meanwhile
+			}
+			if _, err := tx.ExecContext(ctx, s.d.rebind(`UPDATE dw_entities SET status = '?', note = 'no outcome before the task deadline', status_at = ?
+				WHERE task_id = ? AND status = 'N'`), micros(now), id); err != nil {
+				return fmt.Errorf("expiring entities of task %s: %w", id, err)
+			}
+			res, err := tx.ExecContext(ctx, s.d.rebind(`UPDATE dw_task_entities SET status = '?' WHERE task_id = ? AND status = 'N'`), id)
+			if err != nil {
+				return fmt.Errorf("expiring entities of task %s: %w", id, err)
+			}
+			n, err := res.RowsAffected()
+			if err != nil {
+				return fmt.Errorf("expiring entities of task %s: %w", id, err)
+			}
+			deltas[id] = &taskDelta{counts: Counts{N: -int(n), Unknown: int(n)}}
+			// Counters are authoritative only through the rows: if they
+			// disagree (n differs from the pending count), trust the rows.
+			if int(n) != t.Counts.N {
+				deltas[id].counts.N = -t.Counts.N
+			}
+		}
+		return s.applyTaskDeltas(ctx, tx, tasks, deltas, now)
+	})
+	if err != nil {
+		return time.Time{}, err
+	}
+	return s.NextDeadline(ctx)
+}
