@@ -10,18 +10,22 @@ import (
 // Field names of the shared `http` config object every vendor component
 // embeds with ConfigField.
 const (
-	FieldHTTP              = "http"
-	fieldTimeout           = "timeout"
-	fieldRateLimit         = "rate_limit"
-	fieldBurst             = "burst"
-	fieldMaxAttempts       = "max_attempts"
-	fieldInitialInterval   = "initial_interval"
-	fieldMaxInterval       = "max_interval"
-	fieldMaxElapsed        = "max_elapsed"
-	fieldMaxResponseBytes  = "max_response_bytes"
-	positiveDurationLint   = `root = if this.parse_duration() <= 0 { [ "must be a positive duration" ] }`
-	nonNegativeDurationLnt = `root = if this.parse_duration() < 0 { [ "must not be negative" ] }`
+	FieldHTTP             = "http"
+	fieldTimeout          = "timeout"
+	fieldRateLimit        = "rate_limit"
+	fieldBurst            = "burst"
+	fieldMaxAttempts      = "max_attempts"
+	fieldInitialInterval  = "initial_interval"
+	fieldMaxInterval      = "max_interval"
+	fieldMaxElapsed       = "max_elapsed"
+	fieldMaxResponseBytes = "max_response_bytes"
 )
+
+// lint returns a field lint rule that reports "http.<field> <msg>" when
+// cond (a Bloblang query on the field's value `this`) holds.
+func lint(field, cond, msg string) string {
+	return fmt.Sprintf(`root = if %s { [ "%s.%s %s" ] }`, cond, FieldHTTP, field, msg)
+}
 
 // Settings are the transport settings a user may tune per component. Apply
 // copies them into a Config.
@@ -51,36 +55,36 @@ func ConfigField() *service.ConfigField {
 		service.NewDurationField(fieldTimeout).
 			Description("Timeout of one request attempt.").
 			Default(DefaultTimeout.String()).
-			LintRule(positiveDurationLint),
+			LintRule(lint(fieldTimeout, "this.parse_duration() <= 0", "must be a positive duration")),
 		service.NewFloatField(fieldRateLimit).
 			Description("Client-side limit in requests per second shared by this component's requests. 0 means unlimited.").
 			Default(0).
 			Example(10).
-			LintRule(`root = if this < 0 { [ "must not be negative" ] }`),
+			LintRule(lint(fieldRateLimit, "this < 0", "must not be negative")),
 		service.NewIntField(fieldBurst).
 			Description("How many requests may be sent at once above `rate_limit` after an idle period. 0 means 1 when `rate_limit` is set.").
 			Default(0).
-			LintRule(`root = if this < 0 { [ "must not be negative" ] }`),
+			LintRule(lint(fieldBurst, "this < 0", "must not be negative")),
 		service.NewIntField(fieldMaxAttempts).
 			Description("Attempts per request, the first included, for 429, 5xx and network failures. Non-idempotent requests are retried only where the connector marks them safe (upserts, idempotency keys) or after a 429. 1 disables retries.").
 			Default(DefaultRetryPolicy.MaxAttempts).
-			LintRule(`root = if this < 1 { [ "must be at least 1" ] }`),
+			LintRule(lint(fieldMaxAttempts, "this < 1", "must be at least 1")),
 		service.NewDurationField(fieldInitialInterval).
 			Description("Backoff before the first retry; doubled for each further retry, with jitter. A `Retry-After` header from the server takes precedence.").
 			Default(DefaultRetryPolicy.InitialInterval.String()).
-			LintRule(positiveDurationLint),
+			LintRule(lint(fieldInitialInterval, "this.parse_duration() <= 0", "must be a positive duration")),
 		service.NewDurationField(fieldMaxInterval).
 			Description("Longest backoff between two attempts (a server's `Retry-After` may ask for longer).").
 			Default(DefaultRetryPolicy.MaxInterval.String()).
-			LintRule(positiveDurationLint),
+			LintRule(lint(fieldMaxInterval, "this.parse_duration() <= 0", "must be a positive duration")),
 		service.NewDurationField(fieldMaxElapsed).
 			Description("Longest time one request may take, retries and waits included. `0s` means bounded by `max_attempts` only.").
 			Default(DefaultRetryPolicy.MaxElapsed.String()).
-			LintRule(nonNegativeDurationLnt),
+			LintRule(lint(fieldMaxElapsed, "this.parse_duration() < 0", "must not be negative")),
 		service.NewIntField(fieldMaxResponseBytes).
 			Description("Largest response body accepted; a larger one fails the request without retry.").
 			Default(DefaultMaxResponseBytes).
-			LintRule(`root = if this <= 0 { [ "must be positive" ] }`),
+			LintRule(lint(fieldMaxResponseBytes, "this <= 0", "must be positive")),
 	).Description("HTTP transport settings: timeouts, client-side rate limiting and retries.").Advanced()
 }
 
