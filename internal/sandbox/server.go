@@ -101,9 +101,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.rec.begin()
-	sw := &statusWriter{ResponseWriter: w}
-	endpoint, status := "", 0
-	defer func() { s.rec.end(endpoint, status) }()
+	defer s.rec.done()
+	sw := &statusWriter{ResponseWriter: w, rec: s.rec}
+	// A handler that wrote nothing answered 200.
+	defer sw.count(http.StatusOK)
 
 	f := s.faults.Load()
 	if f.Latency > 0 {
@@ -112,28 +113,30 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		case <-t.C:
 		case <-r.Context().Done():
 			t.Stop()
-			_, endpoint = s.mux.Handler(r)
-			status = StatusClientClosed
+			_, sw.endpoint = s.mux.Handler(r)
+			sw.count(StatusClientClosed)
 			return
 		}
 	}
 	if f.DropRate > 0 || f.ErrorRate > 0 || f.RateLimitRate > 0 {
-		kind, code := s.dice.draw(*f)
-		if kind != faultNone {
-			_, endpoint = s.mux.Handler(r)
-			status = code
+		if kind, code := s.dice.draw(*f); kind != faultNone {
+			_, sw.endpoint = s.mux.Handler(r)
 			s.writeFault(sw, kind, code)
 			return
 		}
 	}
-	// ServeMux sets r.Pattern on the request it is given, so the template is
-	// known once the vendor has answered without matching twice.
-	defer func() { endpoint, status = r.Pattern, sw.finalStatus() }()
+	// ServeMux sets r.Pattern on the request it is given before calling the
+	// handler, so the writer reads the template from it when the status is
+	// written, without matching twice.
+	sw.req = r
 	s.mux.ServeHTTP(sw, r)
 }
 
-func (s *Server) writeFault(w http.ResponseWriter, kind faultKind, status int) {
+func (s *Server) writeFault(w *statusWriter, kind faultKind, status int) {
 	if kind == faultDrop {
+		// Count before closing: the client may read the stats as soon as
+		// it sees the connection close.
+		w.count(StatusDropped)
 		dropConnection(w)
 		return
 	}

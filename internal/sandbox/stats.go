@@ -84,9 +84,11 @@ func (r *recorder) begin() {
 	}
 }
 
-// end marks the request done and counts it.
-func (r *recorder) end(endpoint string, status int) {
-	r.inFlight.Add(-1)
+// done marks a request no longer in flight.
+func (r *recorder) done() { r.inFlight.Add(-1) }
+
+// count counts one answered request.
+func (r *recorder) count(endpoint string, status int) {
 	if endpoint == "" {
 		endpoint = UnmatchedEndpoint
 	}
@@ -120,42 +122,49 @@ func (r *recorder) snapshot() Stats {
 	return st
 }
 
-// statusWriter remembers the status a handler answered.
+// statusWriter counts a request as soon as its status is written, before
+// the response can reach the client, so a client that reads the stats right
+// after an answer always finds it counted.
 type statusWriter struct {
 	http.ResponseWriter
-	status int
+	rec *recorder
+	// endpoint is the template when it was resolved before the vendor ran;
+	// otherwise req.Pattern, which the vendor mux sets, is used.
+	endpoint string
+	req      *http.Request
+	counted  bool
+}
+
+// count records status for this request, once.
+func (w *statusWriter) count(status int) {
+	if w.counted {
+		return
+	}
+	w.counted = true
+	endpoint := w.endpoint
+	if w.req != nil {
+		endpoint = w.req.Pattern
+	}
+	w.rec.count(endpoint, status)
 }
 
 func (w *statusWriter) WriteHeader(code int) {
-	if w.status == 0 && code >= 200 {
-		w.status = code
+	if code >= 200 {
+		w.count(code)
 	}
 	w.ResponseWriter.WriteHeader(code)
 }
 
 func (w *statusWriter) Write(b []byte) (int, error) {
-	if w.status == 0 {
-		w.status = http.StatusOK
-	}
+	w.count(http.StatusOK)
 	return w.ResponseWriter.Write(b)
 }
 
-// Unwrap lets http.ResponseController reach Flush, Hijack and deadlines.
+// Unwrap lets http.ResponseController reach Hijack and deadlines.
 func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
-
-// finalStatus is the status the client saw: a handler that wrote nothing
-// answered 200.
-func (w *statusWriter) finalStatus() int {
-	if w.status == 0 {
-		return http.StatusOK
-	}
-	return w.status
-}
 
 // Flush forwards to the underlying writer, for vendors that stream.
 func (w *statusWriter) Flush() {
-	if w.status == 0 {
-		w.status = http.StatusOK
-	}
+	w.count(http.StatusOK)
 	_ = http.NewResponseController(w.ResponseWriter).Flush()
 }
