@@ -1,0 +1,233 @@
+package netsuite
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"net/http"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// tbaParams are the parameters of an "Authorization: OAuth ..." header.
+type tbaParams struct {
+	realm     string
+	params    map[string]string // oauth_* parameters, percent-decoded
+	signature string
+}
+
+// parseOAuthHeader splits `OAuth realm="X", oauth_consumer_key="Y", ...` into
+// its decoded parameters. It reports false when the header is not an OAuth
+// header or a parameter is malformed.
+func parseOAuthHeader(h string) (tbaParams, bool) {
+	scheme, rest, ok := strings.Cut(strings.TrimSpace(h), " ")
+	if !ok || !strings.EqualFold(scheme, "OAuth") {
+		return tbaParams{}, false
+	}
+	p := tbaParams{params: map[string]string{}}
+	for _, part := range strings.Split(rest, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		k, v, ok := strings.Cut(part, "=")
+		if !ok {
+			return tbaParams{}, false
+		}
+		v = strings.TrimSpace(v)
+		if len(v) < 2 || v[0] != '"' || v[len(v)-1] != '"' {
+			return tbaParams{}, false
+		}
+		dv, err := url.PathUnescape(v[1 : len(v)-1])
+		if err != nil {
+			return tbaParams{}, false
+		}
+		switch k = strings.TrimSpace(k); k {
+		case "realm":
+			p.realm = dv
+		case "oauth_signature":
+			p.signature = dv
+		default:
+			p.params[k] = dv
+		}
+	}
+	return p, true
+}
+
+// percentEncode is RFC 3986 percent-encoding as OAuth 1.0a (RFC 5849 §3.6)
+// requires: everything but ALPHA, DIGIT, '-', '.', '_' and '~' is escaped
+// with upper-case hex.
+func percentEncode(s string) string {
+	const hex = "0123456789ABCDEF"
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if ('A' <= c && c <= 'Z') || ('a' <= c && c <= 'z') || ('0' <= c && c <= '9') || c == '-' || c == '.' || c == '_' || c == '~' {
+			b.WriteByte(c)
+			continue
+		}
+		b.WriteByte('%')
+		b.WriteByte(hex[c>>4])
+		b.WriteByte(hex[c&15])
+	}
+	return b.String()
+}
+
+// signatureBaseString builds the RFC 5849 §3.4.1 base string of r: the
+// method, the base URI (scheme and host lower-cased, default port dropped, no
+// query) and the normalized parameters (query, form body and oauth_*
+// parameters except oauth_signature and realm).
+func signatureBaseString(r *http.Request, oauth map[string]string, form url.Values) string {
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	if p := r.Header.Get("X-Forwarded-Proto"); p != "" {
+		scheme = strings.ToLower(p)
+	}
+	host := strings.ToLower(r.Host)
+	if (scheme == "http" && strings.HasSuffix(host, ":80")) || (scheme == "https" && strings.HasSuffix(host, ":443")) {
+		host = host[:strings.LastIndexByte(host, ':')]
+	}
+	base := scheme + "://" + host + r.URL.EscapedPath()
+
+	type pair struct{ k, v string }
+	var pairs []pair
+	query, _ := url.ParseQuery(r.URL.RawQuery)
+	for _, vals := range []url.Values{query, form} {
+		for k, vs := range vals {
+			for _, v := range vs {
+				pairs = append(pairs, pair{percentEncode(k), percentEncode(v)})
+			}
+		}
+	}
+	for k, v := range oauth {
+		pairs = append(pairs, pair{percentEncode(k), percentEncode(v)})
+	}
+	sort.Slice(pairs, func(i, j int) bool {
+		if pairs[i].k != pairs[j].k {
+			return pairs[i].k < pairs[j].k
+		}
+		return pairs[i].v < pairs[j].v
+	})
+	parts := make([]string, len(pairs))
+	for i, p := range pairs {
+		parts[i] = p.k + "=" + p.v
+	}
+	return strings.ToUpper(r.Method) + "&" + percentEncode(base) + "&" + percentEncode(strings.Join(parts, "&"))
+}
+
+// hmacSHA256Signature is the base64 HMAC-SHA256 of base keyed by the
+// percent-encoded consumer secret and token secret joined with '&'.
+func hmacSHA256Signature(base, consumerSecret, tokenSecret string) []byte {
+	m := hmac.New(sha256.New, []byte(percentEncode(consumerSecret)+"&"+percentEncode(tokenSecret)))
+	m.Write([]byte(base))
+	return m.Sum(nil)
+}
+
+// nonceCache remembers the nonces of accepted TBA requests for as long as
+// their timestamps are inside the accepted window, so a replayed request is
+// refused while its timestamp would still pass. Memory is bounded by the
+// request rate times the window.
+type nonceCache struct {
+	mu        sync.Mutex
+	seen      map[string]int64 // consumer key|token|nonce -> oauth_timestamp
+	lastPrune int64
+}
+
+// add records key with timestamp ts and reports whether it was new. Entries
+// with timestamps older than oldest are dropped first (at most once a second).
+func (c *nonceCache) add(key string, ts, now, oldest int64) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.seen == nil {
+		c.seen = map[string]int64{}
+	}
+	if now != c.lastPrune {
+		for k, t := range c.seen {
+			if t < oldest {
+				delete(c.seen, k)
+			}
+		}
+		c.lastPrune = now
+	}
+	if _, dup := c.seen[key]; dup {
+		return false
+	}
+	c.seen[key] = ts
+	return true
+}
+
+func (c *nonceCache) reset() {
+	c.mu.Lock()
+	c.seen = nil
+	c.mu.Unlock()
+}
+
+// verifyTBA checks a Token-Based Authentication (OAuth 1.0a) header the way
+// NetSuite does: the realm must be the account id, the consumer key and token
+// must be the configured ones, the method HMAC-SHA256, the timestamp within
+// the allowed skew of the server clock, the signature correct over the
+// request, and the nonce not used before with that token. Every failure is
+// the same 401 INVALID_LOGIN; the reason goes to auditHeader only.
+func (v *Vendor) verifyTBA(r *http.Request, h string) *apiError {
+	p, ok := parseOAuthHeader(h)
+	if !ok {
+		return loginError("malformed OAuth header")
+	}
+	for _, k := range []string{"oauth_consumer_key", "oauth_token", "oauth_signature_method", "oauth_timestamp", "oauth_nonce"} {
+		if p.params[k] == "" {
+			return loginError("missing " + k)
+		}
+	}
+	if p.signature == "" {
+		return loginError("missing oauth_signature")
+	}
+	if p.realm != v.opts.AccountID {
+		return loginError("realm is not the account id " + v.opts.AccountID)
+	}
+	if ver, ok := p.params["oauth_version"]; ok && ver != "1.0" {
+		return loginError("oauth_version must be 1.0")
+	}
+	if m := p.params["oauth_signature_method"]; m != "HMAC-SHA256" {
+		return loginError("unsupported signature method " + m + " (NetSuite accepts HMAC-SHA256 only)")
+	}
+	if p.params["oauth_consumer_key"] != v.opts.ConsumerKey {
+		return loginError("unknown consumer key")
+	}
+	if p.params["oauth_token"] != v.opts.TokenID {
+		return loginError("unknown or revoked token")
+	}
+	ts, err := strconv.ParseInt(p.params["oauth_timestamp"], 10, 64)
+	if err != nil {
+		return loginError("oauth_timestamp is not a number")
+	}
+	now := v.now().Unix()
+	skew := int64(v.opts.TimestampSkew / time.Second)
+	if ts < now-skew || ts > now+skew {
+		return loginError("stale timestamp: oauth_timestamp is outside the allowed window of the server clock")
+	}
+	var form url.Values
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded") && r.Body != nil {
+		if err := r.ParseForm(); err == nil {
+			form = r.PostForm
+		}
+	}
+	got, err := base64.StdEncoding.DecodeString(p.signature)
+	if err != nil {
+		return loginError("oauth_signature is not base64")
+	}
+	want := hmacSHA256Signature(signatureBaseString(r, p.params, form), v.opts.ConsumerSecret, v.opts.TokenSecret)
+	if !hmac.Equal(got, want) {
+		return loginError("signature mismatch")
+	}
+	key := p.params["oauth_consumer_key"] + "|" + p.params["oauth_token"] + "|" + p.params["oauth_nonce"]
+	if !v.nonces.add(key, ts, now, now-skew) {
+		return loginError("nonce already used")
+	}
+	return nil
+}

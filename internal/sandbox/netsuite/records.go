@@ -1,0 +1,374 @@
+package netsuite
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// maxRequestBody is NetSuite's request size limit (104 MB).
+const maxRequestBody = 104 << 20
+
+const recordPath = "/services/rest/record/v1/"
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/vnd.oracle.resource+json; type=singular")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(v)
+}
+
+// link is one entry of a links array.
+type link struct {
+	Rel  string `json:"rel"`
+	Href string `json:"href"`
+}
+
+func selfLinks(href string) []link { return []link{{Rel: "self", Href: href}} }
+
+// recordTypeFrom resolves the {type} path value.
+func recordTypeFrom(r *http.Request) (*recordType, *apiError) {
+	name := r.PathValue("type")
+	t, ok := lookupType(name)
+	if !ok {
+		return nil, &apiError{Status: http.StatusBadRequest, Code: codeInvalidRecordType,
+			Detail: fmt.Sprintf("Record type '%s' does not exist.", name)}
+	}
+	return t, nil
+}
+
+// readBody decodes a JSON object request body.
+func readBody(r *http.Request) (map[string]any, *apiError) {
+	raw, err := io.ReadAll(io.LimitReader(r.Body, maxRequestBody+1))
+	if err != nil {
+		return nil, errorf(http.StatusBadRequest, codeInvalidContent, "Error while reading the request body: %v", err)
+	}
+	if len(raw) > maxRequestBody {
+		return nil, errorf(http.StatusRequestEntityTooLarge, codeInvalidContent, "The request body exceeds the maximum size of 104 MB.")
+	}
+	var body map[string]any
+	if err := json.Unmarshal(raw, &body); err != nil || body == nil {
+		return nil, errorf(http.StatusBadRequest, codeInvalidContent, "Invalid content in the request body. The request body must be a valid JSON object.")
+	}
+	return body, nil
+}
+
+func recordURL(base string, t *recordType, id int64) string {
+	return base + recordPath + t.name + "/" + strconv.FormatInt(id, 10)
+}
+
+// handleGet answers GET /record/v1/{type}/{id} (id may be eid:<externalId>).
+// Sublists and address subrecords are links unless expandSubResources=true;
+// fields= limits the body fields returned.
+func (v *Vendor) handleGet(w http.ResponseWriter, r *http.Request) {
+	t, aerr := recordTypeFrom(r)
+	if aerr != nil {
+		writeError(w, aerr)
+		return
+	}
+	rec, ok := v.store.get(t.name, r.PathValue("id"))
+	if !ok {
+		writeError(w, notFound(t.name, r.PathValue("id")))
+		return
+	}
+	q := r.URL.Query()
+	expand := strings.EqualFold(q.Get("expandSubResources"), "true")
+	var fields map[string]bool
+	if f := q.Get("fields"); f != "" {
+		fields = map[string]bool{}
+		for _, name := range strings.Split(f, ",") {
+			fields[strings.TrimSpace(name)] = true
+		}
+	}
+	writeJSON(w, http.StatusOK, v.render(baseURL(r), t, rec, expand, fields))
+}
+
+// render is the REST representation of a record.
+func (v *Vendor) render(base string, t *recordType, rec *Record, expand bool, fields map[string]bool) map[string]any {
+	self := recordURL(base, t, rec.ID)
+	out := map[string]any{
+		"links": selfLinks(self),
+		"id":    strconv.FormatInt(rec.ID, 10),
+	}
+	want := func(f string) bool { return fields == nil || fields[f] }
+	if rec.ExternalID != "" && want("externalId") {
+		out["externalId"] = rec.ExternalID
+	}
+	if want("lastModifiedDate") {
+		out["lastModifiedDate"] = rec.Modified.UTC().Format(time.RFC3339)
+	}
+	if want("createdDate") {
+		out["createdDate"] = rec.Created.UTC().Format(time.RFC3339)
+	}
+	for k, val := range rec.Fields {
+		if !want(k) {
+			continue
+		}
+		switch {
+		case t.isSubrecord(k):
+			if expand {
+				m := deepCopyMap(val.(map[string]any))
+				m["links"] = selfLinks(self + "/" + k)
+				out[k] = m
+			} else {
+				out[k] = map[string]any{"links": selfLinks(self + "/" + k)}
+			}
+		case t.refs[k] != "":
+			out[k] = v.renderRef(base, t.refs[k], refString(val))
+		default:
+			out[k] = val
+		}
+	}
+	for name, def := range t.sublists {
+		if !want(name) {
+			continue
+		}
+		href := self + "/" + name
+		if !expand {
+			out[name] = map[string]any{"links": selfLinks(href)}
+			continue
+		}
+		lines := rec.Sublists[name]
+		items := make([]any, len(lines))
+		for i, l := range lines {
+			item := map[string]any{"links": []link{}}
+			for fk, fv := range l {
+				if typ := def.refs[fk]; typ != "" {
+					item[fk] = v.renderRef(base, typ, refString(fv))
+				} else {
+					item[fk] = fv
+				}
+			}
+			items[i] = item
+		}
+		out[name] = map[string]any{
+			"links": selfLinks(href), "items": items,
+			"count": len(items), "hasMore": false, "offset": 0, "totalResults": len(items),
+		}
+	}
+	return out
+}
+
+// renderRef renders a reference to record id of type typ with its refName.
+func (v *Vendor) renderRef(base, typ, id string) map[string]any {
+	t := recordTypes[typ]
+	ref := map[string]any{"id": id}
+	n, err := strconv.ParseInt(id, 10, 64)
+	if err == nil {
+		ref["links"] = selfLinks(recordURL(base, t, n))
+	}
+	if rec, ok := v.store.get(typ, id); ok {
+		if name := refName(t, rec); name != "" {
+			ref["refName"] = name
+		}
+	}
+	return ref
+}
+
+// refName is the display name NetSuite gives a referenced record.
+func refName(t *recordType, rec *Record) string {
+	s := func(k string) string { return scalarString(rec.Fields[k]) }
+	switch t.name {
+	case "customer":
+		if c := s("companyName"); c != "" {
+			return c
+		}
+		if n := strings.TrimSpace(s("firstName") + " " + s("lastName")); n != "" {
+			return n
+		}
+		return s("entityId")
+	case "inventoryItem":
+		return s("itemId")
+	case "location":
+		return s("name")
+	case "salesOrder":
+		return "Sales Order #" + s("tranId")
+	case "invoice":
+		return "Invoice #" + s("tranId")
+	case "itemFulfillment":
+		return "Item Fulfillment #" + s("tranId")
+	}
+	return ""
+}
+
+// handleCreate answers POST /record/v1/{type}: 204 No Content with the new
+// record's URL in Location.
+func (v *Vendor) handleCreate(w http.ResponseWriter, r *http.Request) {
+	t, aerr := recordTypeFrom(r)
+	if aerr != nil {
+		writeError(w, aerr)
+		return
+	}
+	body, aerr := readBody(r)
+	if aerr != nil {
+		writeError(w, aerr)
+		return
+	}
+	if _, err := parseReplace(t, r.URL.Query().Get("replace")); err != nil {
+		writeError(w, err)
+		return
+	}
+	id, aerr := v.store.write(v.now(), func(tx *storeTx) (int64, *apiError) {
+		return v.create(tx, t, body, "")
+	})
+	if aerr != nil {
+		writeError(w, aerr)
+		return
+	}
+	w.Header().Set("Location", recordURL(baseURL(r), t, id))
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// create builds and inserts a record from body. A non-empty eid is the
+// external id of an upsert and wins over body's externalId.
+func (v *Vendor) create(tx *storeTx, t *recordType, body map[string]any, eid string) (int64, *apiError) {
+	rec := &Record{Type: t.name, Fields: map[string]any{}, Sublists: map[string][]map[string]any{}}
+	if err := apply(tx, rec, body, writeMode{create: true}); err != nil {
+		return 0, err
+	}
+	if eid != "" {
+		rec.ExternalID = eid
+	}
+	v.fillGenerated(tx, t, rec)
+	if err := tx.insert(rec); err != nil {
+		return 0, err
+	}
+	return rec.ID, nil
+}
+
+// fillGenerated sets what NetSuite generates on create: a tranId for
+// transactions, an entityId for customers.
+func (v *Vendor) fillGenerated(tx *storeTx, t *recordType, rec *Record) {
+	if t.tranPrefix != "" && scalarString(rec.Fields["tranId"]) == "" {
+		rec.Fields["tranId"] = fmt.Sprintf("%s%d", t.tranPrefix, tx.s.nextID)
+	}
+	if t.name == "customer" && scalarString(rec.Fields["entityId"]) == "" {
+		rec.Fields["entityId"] = fmt.Sprintf("CUST%d", tx.s.nextID)
+	}
+	if t.tranPrefix != "" && scalarString(rec.Fields["tranDate"]) == "" {
+		rec.Fields["tranDate"] = tx.now.In(v.opts.TimeZone).Format("2006-01-02")
+	}
+}
+
+// update applies body to the record addressed by ref. The record is changed
+// only when the whole body applies.
+func (v *Vendor) update(tx *storeTx, t *recordType, ref string, body map[string]any, replace map[string]bool) (int64, *apiError) {
+	cur := tx.lookup(t.name, ref)
+	if cur == nil {
+		return 0, notFound(t.name, ref)
+	}
+	next := cur.clone()
+	eid, eidSet := body["externalId"]
+	delete(body, "externalId")
+	if err := apply(tx, next, body, writeMode{replace: replace}); err != nil {
+		return 0, err
+	}
+	if eidSet {
+		if err := tx.replaceExternalID(next, scalarString(eid)); err != nil {
+			return 0, err
+		}
+	}
+	tx.touch(next)
+	tx.s.tables[t.name].recs[next.ID] = next
+	return next.ID, nil
+}
+
+// handleUpdate answers PATCH /record/v1/{type}/{id}: 204 No Content.
+func (v *Vendor) handleUpdate(w http.ResponseWriter, r *http.Request) {
+	t, aerr := recordTypeFrom(r)
+	if aerr != nil {
+		writeError(w, aerr)
+		return
+	}
+	replace, aerr := parseReplace(t, r.URL.Query().Get("replace"))
+	if aerr != nil {
+		writeError(w, aerr)
+		return
+	}
+	body, aerr := readBody(r)
+	if aerr != nil {
+		writeError(w, aerr)
+		return
+	}
+	id, aerr := v.store.write(v.now(), func(tx *storeTx) (int64, *apiError) {
+		return v.update(tx, t, r.PathValue("id"), body, replace)
+	})
+	if aerr != nil {
+		writeError(w, aerr)
+		return
+	}
+	w.Header().Set("Location", recordURL(baseURL(r), t, id))
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// handleUpsert answers PUT /record/v1/{type}/eid:{externalId}: the record
+// with that external id is updated (with PATCH's sublist rules) or created.
+// PUT is allowed with an external id only.
+func (v *Vendor) handleUpsert(w http.ResponseWriter, r *http.Request) {
+	t, aerr := recordTypeFrom(r)
+	if aerr != nil {
+		writeError(w, aerr)
+		return
+	}
+	ref := r.PathValue("id")
+	eid, isEID := cutPrefix(ref, "eid:")
+	if !isEID || eid == "" {
+		writeError(w, &apiError{Status: http.StatusBadRequest, Code: codeInvalidID,
+			Detail: "The upsert operation (PUT) is supported only with an external ID in the URL: /record/v1/" + t.name + "/eid:{externalId}."})
+		return
+	}
+	replace, aerr := parseReplace(t, r.URL.Query().Get("replace"))
+	if aerr != nil {
+		writeError(w, aerr)
+		return
+	}
+	body, aerr := readBody(r)
+	if aerr != nil {
+		writeError(w, aerr)
+		return
+	}
+	if b, ok := body["externalId"]; ok && scalarString(b) != eid {
+		writeError(w, invalidContent("externalId", "The external ID in the request body (%s) does not match the external ID in the URL (%s).", scalarString(b), eid))
+		return
+	}
+	delete(body, "externalId")
+	id, aerr := v.store.write(v.now(), func(tx *storeTx) (int64, *apiError) {
+		if tx.lookup(t.name, ref) != nil {
+			return v.update(tx, t, ref, body, replace)
+		}
+		return v.create(tx, t, body, eid)
+	})
+	if aerr != nil {
+		writeError(w, aerr)
+		return
+	}
+	w.Header().Set("Location", recordURL(baseURL(r), t, id))
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// handleDelete answers DELETE /record/v1/{type}/{id}: 204 No Content.
+func (v *Vendor) handleDelete(w http.ResponseWriter, r *http.Request) {
+	t, aerr := recordTypeFrom(r)
+	if aerr != nil {
+		writeError(w, aerr)
+		return
+	}
+	_, aerr = v.store.write(v.now(), func(tx *storeTx) (int64, *apiError) {
+		cur := tx.lookup(t.name, r.PathValue("id"))
+		if cur == nil {
+			return 0, notFound(t.name, r.PathValue("id"))
+		}
+		tx.remove(cur)
+		return cur.ID, nil
+	})
+	if aerr != nil {
+		writeError(w, aerr)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
