@@ -141,7 +141,9 @@ func (s *Scan) compare(a, b checkpoint.Cursor) int {
 	if s.res.Incremental() {
 		return a.Compare(b)
 	}
-	return strings.Compare(a.ID, b.ID) // "sku/source_code"
+	// "sku/source_code", compared as MySQL's case-insensitive collation
+	// sorts them.
+	return strings.Compare(strings.ToLower(a.ID), strings.ToLower(b.ID))
 }
 
 func (s *Scan) criteria() Criteria {
@@ -186,7 +188,11 @@ func (s *Scan) keyOf(c checkpoint.Cursor) scanKey {
 		if c.IsZero() {
 			return scanKey{}
 		}
-		return scanKey{primary: FormatTime(c.Time), secondary: c.ID}
+		id := c.ID
+		if id == "" {
+			id = "0" // before every entity id of the second
+		}
+		return scanKey{primary: FormatTime(c.Time), secondary: id}
 	}
 	sku, source, _ := strings.Cut(c.ID, "/")
 	return scanKey{primary: sku, secondary: source}
