@@ -1,0 +1,246 @@
+package command
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"regexp"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"github.com/urfave/cli/v2"
+)
+
+// runningCommand is `datawald sandbox` running in-process.
+type runningCommand struct {
+	out    *bufio.Reader
+	done   chan error
+	cancel context.CancelFunc
+}
+
+// startSandboxCommand runs the sandbox subcommand with args in-process, as
+// main does through the Benthos CLI, and stops it when the test ends.
+func startSandboxCommand(t *testing.T, args ...string) *runningCommand {
+	t.Helper()
+	pr, pw := io.Pipe()
+	app := &cli.App{Name: "datawald", Commands: All(), Writer: pw, ErrWriter: io.Discard}
+	ctx, cancel := context.WithCancel(t.Context())
+	rc := &runningCommand{out: bufio.NewReader(pr), done: make(chan error, 1), cancel: cancel}
+	go func() {
+		err := app.RunContext(ctx, append([]string{"datawald", "sandbox"}, args...))
+		pw.CloseWithError(fmt.Errorf("command returned: %v", err))
+		rc.done <- err
+	}()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case <-rc.done:
+		case <-time.After(10 * time.Second):
+			t.Error("sandbox command did not stop")
+		}
+	})
+	return rc
+}
+
+func (rc *runningCommand) line(t *testing.T) string {
+	t.Helper()
+	l, err := rc.out.ReadString('\n')
+	require.NoError(t, err)
+	return strings.TrimRight(l, "\n")
+}
+
+// vendorChecks make one authenticated API call per simulator with the
+// printed credentials, and one without them that must be refused.
+var vendorChecks = map[string]func(t *testing.T, baseURL string, creds map[string]string){
+	"hubspot": func(t *testing.T, baseURL string, creds map[string]string) {
+		status, body := call(t, http.MethodGet, baseURL+"/crm/v3/objects/contacts?limit=2", "", map[string]string{"Authorization": "Bearer " + creds["access_token"]})
+		require.Equal(t, http.StatusOK, status, body)
+		var page struct {
+			Results []struct {
+				ID string `json:"id"`
+			} `json:"results"`
+		}
+		require.NoError(t, json.Unmarshal([]byte(body), &page))
+		assert.Len(t, page.Results, 2)
+		status, _ = call(t, http.MethodGet, baseURL+"/crm/v3/objects/contacts?limit=2", "", map[string]string{"Authorization": "Bearer wrong"})
+		assert.Equal(t, http.StatusUnauthorized, status)
+	},
+}
+
+func call(t *testing.T, method, url, body string, headers map[string]string) (int, string) {
+	t.Helper()
+	req, err := http.NewRequestWithContext(t.Context(), method, url, strings.NewReader(body))
+	require.NoError(t, err)
+	for k, v := range headers {
+		req.Header.Set(k, v)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	return resp.StatusCode, string(b)
+}
+
+func TestSandboxCommand_PrintsEveryVendorsURLAndCredentialsThatWork(t *testing.T) {
+	start := time.Now()
+	rc := startSandboxCommand(t, "--base-port", "0", "--json", "--seed", "42")
+	seen := map[string]bool{}
+	for range sandboxVendors {
+		var l sandboxLine
+		require.NoError(t, json.Unmarshal([]byte(rc.line(t)), &l))
+		require.Regexp(t, `^http://127\.0\.0\.1:\d+$`, l.BaseURL)
+		require.NotEmpty(t, l.Credentials, l.Vendor)
+		seen[l.Vendor] = true
+
+		check, ok := vendorChecks[l.Vendor]
+		require.True(t, ok, "no API check for %s", l.Vendor)
+		check(t, l.BaseURL, l.Credentials)
+
+		status, body := call(t, http.MethodGet, l.BaseURL+"/_sandbox/stats", "", nil)
+		require.Equal(t, http.StatusOK, status)
+		assert.Contains(t, body, `"total":2`, "%s counted both API calls", l.Vendor)
+	}
+	// The whole start, data generation included, stays under a second.
+	assert.Less(t, time.Since(start), time.Second, "started in %s", time.Since(start))
+	assert.Len(t, seen, len(sandboxVendors))
+}
+
+func TestSandboxCommand_TextOutputListsURLsAndCredentials(t *testing.T) {
+	rc := startSandboxCommand(t, "--base-port", "0", "--orders", "50", "--latency", "5ms", "--error-rate", "0.01")
+	urlLine := regexp.MustCompile(`^(\w+) (http://127\.0\.0\.1:\d+)$`)
+	var header []string
+	urls := map[string]string{}
+	for {
+		l := rc.line(t)
+		if strings.HasPrefix(l, "ready in ") {
+			break
+		}
+		header = append(header, l)
+		if m := urlLine.FindStringSubmatch(l); m != nil {
+			urls[m[1]] = m[2]
+		}
+	}
+	assert.Contains(t, header[0], "seed 1, rate-limit profile vendor, faults error_rate=0.01 rate_limit_rate=0 drop_rate=0 latency=5ms")
+	assert.Contains(t, header[1], "50 orders")
+	assert.Len(t, urls, len(sandboxVendors))
+	if u, ok := urls["hubspot"]; ok {
+		assert.Contains(t, strings.Join(header, "\n"), "  access_token: ")
+		status, body := call(t, http.MethodGet, u+"/_sandbox/faults", "", nil)
+		require.Equal(t, http.StatusOK, status)
+		assert.JSONEq(t, `{"error_rate":0.01,"rate_limit_rate":0,"drop_rate":0,"latency":"5ms"}`, body)
+	}
+}
+
+func TestSandboxCommand_ListensOnBasePortPlusTheVendorsOffset(t *testing.T) {
+	base := freePortRange(t, 4)
+	rc := startSandboxCommand(t, "--base-port", fmt.Sprint(base), "--json")
+	for range sandboxVendors {
+		var l sandboxLine
+		require.NoError(t, json.Unmarshal([]byte(rc.line(t)), &l))
+		for _, v := range sandboxVendors {
+			if v.name == l.Vendor {
+				assert.Equal(t, fmt.Sprintf("http://127.0.0.1:%d", base+v.portOffset), l.BaseURL)
+			}
+		}
+	}
+}
+
+// freePortRange finds n consecutive free ports.
+func freePortRange(t *testing.T, n int) int {
+	t.Helper()
+	for range 50 {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		require.NoError(t, err)
+		base := ln.Addr().(*net.TCPAddr).Port
+		ln.Close()
+		if base+n > 65535 {
+			continue
+		}
+		ok := true
+		for p := base; p < base+n && ok; p++ {
+			l, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", p))
+			if err != nil {
+				ok = false
+				continue
+			}
+			l.Close()
+		}
+		if ok {
+			return base
+		}
+	}
+	t.Fatal("no free port range")
+	return 0
+}
+
+func TestSandboxCommand_ServesOnlyTheSelectedVendorOnItsOwnAddress(t *testing.T) {
+	name := sandboxVendors[0].name
+	rc := startSandboxCommand(t, "--vendors", name, "--"+name+"-listen", "127.0.0.1:0", "--base-port", "1", "--json")
+	var l sandboxLine
+	require.NoError(t, json.Unmarshal([]byte(rc.line(t)), &l))
+	assert.Equal(t, name, l.Vendor)
+	assert.NotEqual(t, "http://127.0.0.1:1", l.BaseURL, "the listen flag wins over --base-port")
+}
+
+func TestSandboxCommand_StopsCleanlyOnSIGTERM(t *testing.T) {
+	rc := startSandboxCommand(t, "--base-port", "0", "--json")
+	var l sandboxLine
+	require.NoError(t, json.Unmarshal([]byte(rc.line(t)), &l))
+
+	require.NoError(t, syscall.Kill(os.Getpid(), syscall.SIGTERM))
+
+	select {
+	case err := <-rc.done:
+		require.NoError(t, err)
+		rc.done <- err // for the cleanup
+	case <-time.After(10 * time.Second):
+		t.Fatal("the command did not stop on SIGTERM")
+	}
+	_, err := http.Get(l.BaseURL + "/_sandbox/stats")
+	assert.Error(t, err, "the simulator no longer listens")
+}
+
+func TestSandboxCommand_RejectsBadFlags(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"error rate above one", []string{"--error-rate", "1.5"}, "error_rate must be between 0 and 1"},
+		{"rates above one together", []string{"--error-rate", "0.6", "--drop-rate", "0.6"}, "at most 1"},
+		{"unknown vendor", []string{"--vendors", "salesforce"}, `unknown simulator "salesforce"`},
+		{"unknown profile", []string{"--rate-limit-profile", "fast"}, `"fast" is not one of vendor, none, strict`},
+		{"negative orders", []string{"--orders", "-1"}, "--orders: must not be negative"},
+		{"too many locations", []string{"--locations", "9"}, "--locations: at most 6"},
+		{"bad listen address", []string{"--" + sandboxVendors[0].name + "-listen", "nowhere"}, "missing port"},
+		{"port out of range", []string{"--base-port", "70000"}, "not a usable port"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			app := &cli.App{Name: "datawald", Commands: All(), Writer: io.Discard, ErrWriter: io.Discard}
+			err := app.RunContext(t.Context(), append([]string{"datawald", "sandbox", "--base-port", "0"}, tc.args...))
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tc.want)
+		})
+	}
+}
+
+func TestSandboxCommand_BusyPortFailsNamingTheVendor(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer ln.Close()
+	name := sandboxVendors[0].name
+	app := &cli.App{Name: "datawald", Commands: All(), Writer: io.Discard, ErrWriter: io.Discard}
+	err = app.RunContext(t.Context(), []string{"datawald", "sandbox", "--vendors", name, "--" + name + "-listen", ln.Addr().String()})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "starting sandbox server for "+name)
+}
