@@ -3,7 +3,7 @@ package model
 // Customer is a person or company that buys.
 type Customer struct {
 	ExternalIDs ExternalIDs `json:"external_ids"`
-	Email       string      `json:"email" jsonschema:"format=email" jsonschema_description:"Lower-cased email address; the natural key across systems."`
+	Email       string      `json:"email" jsonschema:"format=idn-email" jsonschema_description:"Lower-cased email address; the natural key across systems."`
 	FirstName   string      `json:"first_name,omitempty"`
 	LastName    string      `json:"last_name,omitempty"`
 	Company     string      `json:"company,omitempty"`

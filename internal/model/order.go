@@ -39,7 +39,7 @@ type Order struct {
 // customer ids but always has an email.
 type OrderCustomer struct {
 	ExternalIDs ExternalIDs `json:"external_ids,omitempty"`
-	Email       string      `json:"email" jsonschema:"format=email"`
+	Email       string      `json:"email" jsonschema:"format=idn-email"`
 	FirstName   string      `json:"first_name,omitempty"`
 	LastName    string      `json:"last_name,omitempty"`
 	Guest       bool        `json:"guest"`
