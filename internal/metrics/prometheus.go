@@ -15,6 +15,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/redpanda-data/benthos/v4/public/service"
+
+	"github.com/datawald/datawald/internal/docsgen"
 )
 
 const (
@@ -27,6 +29,7 @@ const (
 func prometheusSpec() *service.ConfigSpec {
 	return service.NewConfigSpec().
 		Stable().
+		Categories(docsgen.Category).
 		Summary("Serves metrics in the Prometheus text exposition format at `/metrics` on the HTTP server.").
 		Description(`
 Every metric of the config (Benthos' own and datawald's connector, HTTP and sync-task metrics) is exposed
