@@ -18,7 +18,20 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"github.com/urfave/cli/v2"
+
+	"github.com/datawald/datawald/internal/sandbox"
+	"github.com/datawald/datawald/internal/sandbox/sandboxtest"
 )
+
+func countStatus(st sandbox.Stats, status int) int64 {
+	var n int64
+	for _, c := range st.Requests {
+		if c.Status == status {
+			n += c.Count
+		}
+	}
+	return n
+}
 
 // runningCommand is `datawald sandbox` running in-process.
 type runningCommand struct {
@@ -58,24 +71,6 @@ func (rc *runningCommand) line(t *testing.T) string {
 	return strings.TrimRight(l, "\n")
 }
 
-// vendorChecks make one authenticated API call per simulator with the
-// printed credentials, and one without them that must be refused.
-var vendorChecks = map[string]func(t *testing.T, baseURL string, creds map[string]string){
-	"hubspot": func(t *testing.T, baseURL string, creds map[string]string) {
-		status, body := call(t, http.MethodGet, baseURL+"/crm/v3/objects/contacts?limit=2", "", map[string]string{"Authorization": "Bearer " + creds["access_token"]})
-		require.Equal(t, http.StatusOK, status, body)
-		var page struct {
-			Results []struct {
-				ID string `json:"id"`
-			} `json:"results"`
-		}
-		require.NoError(t, json.Unmarshal([]byte(body), &page))
-		assert.Len(t, page.Results, 2)
-		status, _ = call(t, http.MethodGet, baseURL+"/crm/v3/objects/contacts?limit=2", "", map[string]string{"Authorization": "Bearer wrong"})
-		assert.Equal(t, http.StatusUnauthorized, status)
-	},
-}
-
 func call(t *testing.T, method, url, body string, headers map[string]string) (int, string) {
 	t.Helper()
 	req, err := http.NewRequestWithContext(t.Context(), method, url, strings.NewReader(body))
@@ -102,13 +97,18 @@ func TestSandboxCommand_PrintsEveryVendorsURLAndCredentialsThatWork(t *testing.T
 		require.NotEmpty(t, l.Credentials, l.Vendor)
 		seen[l.Vendor] = true
 
-		check, ok := vendorChecks[l.Vendor]
-		require.True(t, ok, "no API check for %s", l.Vendor)
-		check(t, l.BaseURL, l.Credentials)
+		vc, ok := vendorClients[l.Vendor]
+		require.True(t, ok, "no API client for %s", l.Vendor)
+		authorize := vc.authorize(t, l.BaseURL, l.Credentials)
+		status, body := doGET(t, l.BaseURL+vc.simpleGET, authorize)
+		require.Equal(t, http.StatusOK, status, "%s %s: %s", l.Vendor, vc.simpleGET, body)
+		assert.Contains(t, body, vc.wantInBody, l.Vendor)
+		status, body = doGET(t, l.BaseURL+vc.simpleGET, func(*http.Request) {})
+		assert.Equal(t, http.StatusUnauthorized, status, "%s without credentials: %s", l.Vendor, body)
 
-		status, body := call(t, http.MethodGet, l.BaseURL+"/_sandbox/stats", "", nil)
-		require.Equal(t, http.StatusOK, status)
-		assert.Contains(t, body, `"total":2`, "%s counted both API calls", l.Vendor)
+		st := sandboxtest.Stats(t, l.BaseURL)
+		assert.Positive(t, countStatus(st, http.StatusOK), "%s counted the authorized call", l.Vendor)
+		assert.Positive(t, countStatus(st, http.StatusUnauthorized), "%s counted the refused call", l.Vendor)
 	}
 	// The whole start, data generation included, stays under a second.
 	assert.Less(t, time.Since(start), time.Second, "started in %s", time.Since(start))

@@ -1,0 +1,70 @@
+package command
+
+import (
+	"io"
+	"net/http"
+	"testing"
+
+	"github.com/datawald/datawald/internal/sandbox/seed"
+)
+
+// BenchmarkSandbox_SimpleGET measures how many simple authenticated GETs of
+// one record each simulator serves per second with no faults and no vendor
+// rate limit (--rate-limit-profile none), over keep-alive connections from
+// concurrent clients in the same process. The goal is at least 5,000 req/s
+// per simulator, so a simulator is never the bottleneck of a connector
+// benchmark unless a limit is set on purpose.
+//
+//	go test ./internal/command/ -run '^$' -bench BenchmarkSandbox_SimpleGET -benchtime 3s
+func BenchmarkSandbox_SimpleGET(b *testing.B) {
+	cfg := sandboxConfig{host: "127.0.0.1", profile: profileNone, listen: map[string]string{}}
+	cat := seed.Generate(cfg.seed)
+	for _, v := range sandboxVendors {
+		b.Run(v.name, func(b *testing.B) {
+			vc, ok := vendorClients[v.name]
+			if !ok {
+				b.Fatalf("no API client for %s", v.name)
+			}
+			one := cfg
+			one.vendors = []sandboxVendor{v}
+			running, err := startSandboxes(one, cat)
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.Cleanup(func() { _ = shutdownSandboxes(running) })
+			baseURL := running[0].baseURL
+			authorize := vc.authorize(b, baseURL, running[0].server.Vendor().Credentials())
+			client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
+			url := baseURL + vc.simpleGET
+
+			b.SetParallelism(4)
+			b.ResetTimer()
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					req, err := http.NewRequest(http.MethodGet, url, nil)
+					if err != nil {
+						b.Error(err)
+						return
+					}
+					authorize(req)
+					resp, err := client.Do(req)
+					if err != nil {
+						b.Error(err)
+						return
+					}
+					_, _ = io.Copy(io.Discard, resp.Body)
+					_ = resp.Body.Close()
+					if resp.StatusCode != http.StatusOK {
+						b.Errorf("GET %s: status %d", vc.simpleGET, resp.StatusCode)
+						return
+					}
+				}
+			})
+			b.StopTimer()
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "req/s")
+			if n := running[0].server.Stats().Total; n < int64(b.N) {
+				b.Errorf("stats counted %d requests, sent %d", n, b.N)
+			}
+		})
+	}
+}

@@ -1,0 +1,46 @@
+package command
+
+import (
+	"io"
+	"net/http"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// vendorClient is how the tests and benchmarks talk to one simulator with
+// the credentials `datawald sandbox` prints.
+type vendorClient struct {
+	// authorize logs in when the vendor needs it and returns a function
+	// that authenticates one request.
+	authorize func(tb testing.TB, baseURL string, creds map[string]string) func(*http.Request)
+	// simpleGET is the path of a cheap read of one record: the request the
+	// benchmark measures.
+	simpleGET string
+	// wantInBody is a fragment simpleGET's answer contains.
+	wantInBody string
+}
+
+var vendorClients = map[string]vendorClient{
+	"hubspot": {
+		authorize: func(_ testing.TB, _ string, creds map[string]string) func(*http.Request) {
+			return func(r *http.Request) { r.Header.Set("Authorization", "Bearer "+creds["access_token"]) }
+		},
+		simpleGET:  "/crm/v3/objects/contacts/1000001",
+		wantInBody: `"id":"1000001"`,
+	},
+}
+
+// doGET sends an authorized GET and returns the status and body.
+func doGET(tb testing.TB, url string, authorize func(*http.Request)) (int, string) {
+	tb.Helper()
+	req, err := http.NewRequestWithContext(tb.Context(), http.MethodGet, url, nil)
+	require.NoError(tb, err)
+	authorize(req)
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(tb, err)
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	require.NoError(tb, err)
+	return resp.StatusCode, string(b)
+}
