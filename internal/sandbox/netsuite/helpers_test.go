@@ -212,7 +212,7 @@ func testData() *DataSet {
 		rec("inventoryItem", 22, "SKU-HAT", at(4), map[string]any{"itemId": "SKU-HAT", "displayName": "Hat", "basePrice": 9.0}, nil),
 		rec("salesOrder", 30, "SO-1001", at(5), map[string]any{
 			"tranId": "SO1001", "entity": ref(10), "tranDate": "2026-11-02", "memo": "first",
-			"status": map[string]any{"id": "B", "refName": "Pending Fulfillment"},
+			"status":         map[string]any{"id": "B", "refName": "Pending Fulfillment"},
 			"billingAddress": map[string]any{"addr1": "Hauptstraße 1", "city": "Berlin", "country": "DE", "zip": "10115"},
 		}, map[string][]map[string]any{"item": {
 			{"line": 1.0, "item": ref(20), "quantity": 2.0, "rate": 19.9},

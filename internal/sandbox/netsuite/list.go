@@ -187,7 +187,7 @@ func (p *qParser) cond() (*qFilter, *apiError) {
 	switch field {
 	case "id", "externalId", "lastModifiedDate", "createdDate":
 	default:
-		if _, body := p.t.refs[field]; !body && !isScalarField(p.t, field) {
+		if !slices.Contains(p.t.filterable, field) && !strings.HasPrefix(field, "cust") {
 			return nil, &apiError{Status: http.StatusBadRequest, Code: "NONEXISTENT_FIELD", QueryParam: "q",
 				Detail: fmt.Sprintf("Unknown field name '%s'. The field is not available for filtering on record type %s.", field, p.t.name)}
 		}
@@ -223,15 +223,6 @@ func (p *qParser) cond() (*qFilter, *apiError) {
 		}
 	}
 	return f, nil
-}
-
-// isScalarField reports whether name may be filtered on: any field that is
-// not a sublist or a subrecord.
-func isScalarField(t *recordType, name string) bool {
-	if _, ok := t.sublists[name]; ok || t.isSubrecord(name) {
-		return false
-	}
-	return name != "" && name[0] >= 'a' && name[0] <= 'z'
 }
 
 func parseAccountDate(s string, loc *time.Location) (time.Time, error) {

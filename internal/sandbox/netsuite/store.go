@@ -108,6 +108,7 @@ func (s *store) reset() {
 			if t == nil {
 				continue // New validated the types; unknown ones cannot reach here
 			}
+			computeTotals(recordTypes[r.Type], r)
 			t.recs[r.ID] = r
 			if r.ExternalID != "" {
 				t.byExt[r.ExternalID] = r.ID

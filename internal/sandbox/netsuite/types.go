@@ -23,12 +23,16 @@ type recordType struct {
 	required   []string          // body fields a create must set (first satisfied wins when alternatives)
 	tranType   string            // SuiteQL transaction.type, for transactions
 	tranPrefix string            // prefix of generated tranId values
-	readOnly   []string          // body fields set by NetSuite only
+	// filterable are the body fields a record collection q may filter on,
+	// besides id, externalId, lastModifiedDate, createdDate and custom
+	// fields (cust...).
+	filterable []string
 }
 
 var (
-	addressLineRefs = map[string]string{}
-	itemLine        = sublistDef{key: "line", refs: map[string]string{"item": "inventoryItem", "location": "location"}, required: []string{"item"}}
+	transactionFilterable = []string{"tranId", "tranDate", "entity", "status", "memo", "otherRefNum", "createdFrom", "email", "total", "currency", "location"}
+	addressLineRefs       = map[string]string{}
+	itemLine              = sublistDef{key: "line", refs: map[string]string{"item": "inventoryItem", "location": "location"}, required: []string{"item"}}
 )
 
 // recordTypes are the record types the simulator serves.
@@ -40,16 +44,18 @@ var recordTypes = map[string]*recordType{
 		required: []string{"companyName|lastName"},
 	},
 	"inventoryItem": {
-		name:     "inventoryItem",
-		sublists: map[string]sublistDef{"locations": {key: "location", refs: map[string]string{"location": "location"}, required: []string{"location"}}},
-		refs:     map[string]string{},
-		required: []string{"itemId"},
+		name:       "inventoryItem",
+		sublists:   map[string]sublistDef{"locations": {key: "location", refs: map[string]string{"location": "location"}, required: []string{"location"}}},
+		refs:       map[string]string{},
+		required:   []string{"itemId"},
+		filterable: []string{"itemId", "displayName", "upcCode", "isInactive", "basePrice"},
 	},
 	"location": {
-		name:     "location",
-		sublists: map[string]sublistDef{},
-		refs:     map[string]string{},
-		required: []string{"name"},
+		name:       "location",
+		sublists:   map[string]sublistDef{},
+		refs:       map[string]string{},
+		required:   []string{"name"},
+		filterable: []string{"name", "isInactive"},
 	},
 	"salesOrder": {
 		name:       "salesOrder",
@@ -59,6 +65,7 @@ var recordTypes = map[string]*recordType{
 		required:   []string{"entity"},
 		tranType:   "SalesOrd",
 		tranPrefix: "SO",
+		filterable: transactionFilterable,
 	},
 	"itemFulfillment": {
 		name: "itemFulfillment",
@@ -71,6 +78,7 @@ var recordTypes = map[string]*recordType{
 		required:   []string{"createdFrom"},
 		tranType:   "ItemShip",
 		tranPrefix: "IF",
+		filterable: transactionFilterable,
 	},
 	"invoice": {
 		name:       "invoice",
@@ -80,6 +88,7 @@ var recordTypes = map[string]*recordType{
 		required:   []string{"entity"},
 		tranType:   "CustInvc",
 		tranPrefix: "INV",
+		filterable: transactionFilterable,
 	},
 }
 
