@@ -38,10 +38,11 @@ var (
 // recordTypes are the record types the simulator serves.
 var recordTypes = map[string]*recordType{
 	"customer": {
-		name:     "customer",
-		sublists: map[string]sublistDef{"addressBook": {key: "id", refs: addressLineRefs}},
-		refs:     map[string]string{},
-		required: []string{"companyName|lastName"},
+		name:       "customer",
+		sublists:   map[string]sublistDef{"addressBook": {key: "id", refs: addressLineRefs}},
+		refs:       map[string]string{},
+		required:   []string{"companyName|lastName"},
+		filterable: []string{"entityId", "companyName", "firstName", "lastName", "email", "phone", "isPerson", "isInactive", "subsidiary", "currency"},
 	},
 	"inventoryItem": {
 		name:       "inventoryItem",
