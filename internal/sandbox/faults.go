@@ -24,7 +24,11 @@ type Faults struct {
 	// body comes from the vendor when it implements FaultBodyWriter.
 	RateLimitRate float64 `json:"rate_limit_rate"`
 	// DropRate is the share of requests whose connection is closed without
-	// a response, in [0, 1].
+	// a response, after the request was read, in [0, 1]. Beware: on a
+	// reused keep-alive connection Go's http.Transport may silently retry
+	// an idempotent request (GET, HEAD...) that got no response byte, so a
+	// Go client sometimes sees the retry's answer instead of io.EOF; both
+	// attempts are counted in Stats.
 	DropRate float64 `json:"drop_rate"`
 	// Latency is added to every vendor request ("20ms").
 	Latency Duration `json:"latency"`
