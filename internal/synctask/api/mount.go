@@ -1,0 +1,107 @@
+// Package api serves the sync-task HTTP API under /datawald/v1/ on the
+// Benthos HTTP server: list and get tasks and entities, retry, and push
+// entities into a stream. docs/api/synctask.openapi.yaml documents it; a
+// test checks every served route and response against that file.
+//
+// Authentication: when the environment variable named by token_env
+// (default DATAWALD_API_TOKEN) is set, every request needs
+// "Authorization: Bearer <token>", compared in constant time. Without a
+// token the API answers only on loopback connections and refuses any
+// request that reached the server through another address with 403 and a
+// message saying why. (Benthos does not expose its bind address to plugins,
+// so the refusal is enforced per connection, from the connection's local
+// address; a startup warning says so too.)
+package api
+
+import (
+	"fmt"
+	"net/http"
+	"os"
+	"reflect"
+
+	"github.com/redpanda-data/benthos/v4/public/service"
+
+	"github.com/datawald/datawald/internal/synctask"
+)
+
+// Prefix is the path under which the API is served.
+const Prefix = "/datawald/v1/"
+
+const (
+	fieldEnabled  = "enabled"
+	fieldTokenEnv = "token_env"
+)
+
+// Config enables the API and names the token's environment variable.
+type Config struct {
+	Enabled  bool
+	TokenEnv string
+}
+
+// ConfigField is the `api` object field of the components that serve the API.
+func ConfigField(name string) *service.ConfigField {
+	return service.NewObjectField(name,
+		service.NewBoolField(fieldEnabled).Description("Serve the sync-task API under `/datawald/v1/` on the Benthos HTTP server (in streams mode under `/{stream}/datawald/v1/`).").Default(true),
+		service.NewStringField(fieldTokenEnv).
+			Description("Environment variable holding the API bearer token. When it is unset or empty the API only answers requests that arrive on a loopback address.").
+			Default("DATAWALD_API_TOKEN"),
+	).Description("The sync-task HTTP API.").Advanced()
+}
+
+// ConfigFromParsed reads the field added by ConfigField (pass the namespace).
+func ConfigFromParsed(conf *service.ParsedConfig) (Config, error) {
+	var c Config
+	var err error
+	if c.Enabled, err = conf.FieldBool(fieldEnabled); err != nil {
+		return c, err
+	}
+	if c.TokenEnv, err = conf.FieldString(fieldTokenEnv); err != nil {
+		return c, err
+	}
+	return c, nil
+}
+
+type mountedKey struct{}
+
+// Mount registers the API on mgr's HTTP server once per manager (further
+// calls are no-ops), serving store.
+func Mount(mgr *service.Resources, store *synctask.Shared, c Config) error {
+	if !c.Enabled {
+		return nil
+	}
+	if _, loaded := mgr.GetOrSetGeneric(mountedKey{}, true); loaded {
+		return nil
+	}
+	reg, err := endpointRegistrar(mgr)
+	if err != nil {
+		return err
+	}
+	token := os.Getenv(c.TokenEnv)
+	if token == "" {
+		mgr.Logger().Warnf("sync-task API: $%s is not set, so /datawald/v1/ answers only on loopback addresses and refuses every other connection", c.TokenEnv)
+	}
+	h := NewHandler(store, token)
+	reg.RegisterEndpoint(Prefix, "The datawald sync-task API (tasks, entities, retry, push).", h.ServeHTTP)
+	return nil
+}
+
+type registrar interface {
+	RegisterEndpoint(path, desc string, h http.HandlerFunc)
+}
+
+// endpointRegistrar reaches the manager's RegisterEndpoint, which the public
+// service API does not expose. Resources.XUnwrapper returns a value whose
+// Unwrap method yields the internal manager; it is called by reflection
+// because its return type is internal to Benthos.
+func endpointRegistrar(mgr *service.Resources) (registrar, error) {
+	u := reflect.ValueOf(mgr.XUnwrapper())
+	m := u.MethodByName("Unwrap")
+	if !m.IsValid() || m.Type().NumIn() != 0 || m.Type().NumOut() != 1 {
+		return nil, fmt.Errorf("mounting sync-task API: this Benthos version does not expose its HTTP server")
+	}
+	reg, ok := m.Call(nil)[0].Interface().(registrar)
+	if !ok {
+		return nil, fmt.Errorf("mounting sync-task API: this Benthos version does not expose RegisterEndpoint")
+	}
+	return reg, nil
+}

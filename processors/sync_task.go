@@ -1,0 +1,356 @@
+package processors
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/redpanda-data/benthos/v4/public/service"
+
+	"github.com/datawald/datawald/internal/synctask"
+	"github.com/datawald/datawald/internal/synctask/api"
+)
+
+const (
+	stpFieldStore          = "store"
+	stpFieldSource         = "source"
+	stpFieldTarget         = "target"
+	stpFieldTxType         = "tx_type"
+	stpFieldSrcID          = "src_id"
+	stpFieldUpdatedAt      = "updated_at"
+	stpFieldCreatedAt      = "created_at"
+	stpFieldTxTypes        = "tx_types"
+	stpFieldDeadline       = "deadline"
+	stpFieldForwardIgnored = "forward_ignored"
+	stpFieldSchemaFile     = "schema_file"
+	stpFieldAPI            = "api"
+)
+
+type syncTaskProcConfig struct {
+	dsn                         string
+	source, target, txType      *service.InterpolatedString
+	srcID, updatedAt, createdAt *service.InterpolatedString
+	txTypes                     []string
+	deadline                    time.Duration
+	forwardIgnored              bool
+	schemaFile                  string
+	api                         api.Config
+}
+
+func syncTaskProcConfigFromParsed(conf *service.ParsedConfig) (c syncTaskProcConfig, err error) {
+	if c.dsn, err = conf.FieldString(stpFieldStore); err != nil {
+		return
+	}
+	for name, dst := range map[string]**service.InterpolatedString{
+		stpFieldSource: &c.source, stpFieldTarget: &c.target, stpFieldTxType: &c.txType,
+		stpFieldSrcID: &c.srcID, stpFieldUpdatedAt: &c.updatedAt, stpFieldCreatedAt: &c.createdAt,
+	} {
+		if *dst, err = conf.FieldInterpolatedString(name); err != nil {
+			return
+		}
+	}
+	if c.txTypes, err = conf.FieldStringList(stpFieldTxTypes); err != nil {
+		return
+	}
+	if c.deadline, err = conf.FieldDuration(stpFieldDeadline); err != nil {
+		return
+	}
+	if c.deadline <= 0 {
+		err = fmt.Errorf("%s must be positive", stpFieldDeadline)
+		return
+	}
+	if c.forwardIgnored, err = conf.FieldBool(stpFieldForwardIgnored); err != nil {
+		return
+	}
+	if c.schemaFile, err = conf.FieldString(stpFieldSchemaFile); err != nil {
+		return
+	}
+	c.api, err = api.ConfigFromParsed(conf.Namespace(stpFieldAPI))
+	return
+}
+
+func syncTaskProcSpec() *service.ConfigSpec {
+	return service.NewConfigSpec().
+		Beta().
+		Categories("Integration").
+		Summary("Stages canonical entities in the sync-task store, deduplicates them by content and attaches them to sync tasks.").
+		Description(`
+Place it on the source side, after the mapping from the source system to the canonical entity. For
+each message (one entity, a JSON body) it:
+
+- reads the entity key (`+"`source`, `target`, `tx_type`, `src_id`"+`, by default from the `+"`dw_*`"+` metadata the input or mapping sets);
+- validates the body against `+"`schema_file`"+` when set; an invalid entity is staged F with a readable note and does not go on;
+- stages it: new or changed data → N (previous data kept as old_data); unchanged after S or I → I; unchanged after F, N or ? → N;
+- attaches it to the task named by the `+"`dw_task_id`"+` metadata (an input sets it per poll cycle), or to one new task per batch and key triple when absent;
+- sets the envelope metadata `+"`dw_source`, `dw_target`, `dw_tx_type`, `dw_src_id`, `dw_updated_at`, `dw_task_id`, `dw_hash`"+`;
+- drops I entities unless `+"`forward_ignored`"+` is true.
+
+A message with a missing key field or an unknown tx_type is marked errored with a message naming what is
+missing and is not staged. When the store is unreachable the batch is retried with backoff and held (never
+acked, never dropped) until the store answers or the stream stops.
+
+Entities without an outcome `+"`deadline`"+` after they were staged become ?, and their task Incompleted.
+
+The processor also serves the sync-task HTTP API under `+"`/datawald/v1/`"+` on the Benthos HTTP server (see the `+"`api`"+` field).
+
+### Metrics
+
+- `+"`datawald_sync_staged_total{tx_type,status}`"+`: entities staged, by the status staging gave them.
+- `+"`datawald_sync_rejected_total{reason}`"+`: messages marked errored (missing_key, unknown_tx_type, bad_timestamp).
+- `+"`datawald_sync_store_latency_ns{op}`"+`: store call latency.`).
+		Fields(
+			synctask.StoreField(),
+			service.NewInterpolatedStringField(stpFieldSource).Description("Source endpoint id.").Default(`${! meta("dw_source") }`).Example("netsuite-eu"),
+			service.NewInterpolatedStringField(stpFieldTarget).Description("Target endpoint id.").Default(`${! meta("dw_target") }`).Example("magento"),
+			service.NewInterpolatedStringField(stpFieldTxType).Description("Entity type.").Default(`${! meta("dw_tx_type") }`).Example("order"),
+			service.NewInterpolatedStringField(stpFieldSrcID).Description("The entity's id in the source system.").Default(`${! meta("dw_src_id") }`).Example(`${! json("id") }`),
+			service.NewInterpolatedStringField(stpFieldUpdatedAt).Description("Source modification time (RFC 3339); empty means now.").Default(`${! meta("dw_updated_at") }`),
+			service.NewInterpolatedStringField(stpFieldCreatedAt).Description("Source creation time (RFC 3339); empty means the updated time.").Default(`${! meta("dw_created_at") }`),
+			service.NewStringListField(stpFieldTxTypes).Description("Known tx_types; any other is an error. Empty accepts every tx_type.").Default([]string{}).Example([]string{"order", "customer", "product"}),
+			service.NewDurationField(stpFieldDeadline).Description("Time after staging by which an entity needs an outcome; after it the entity becomes ? and its task Incompleted.").Default("1h"),
+			service.NewBoolField(stpFieldForwardIgnored).Description("Forward I entities (unchanged since their last delivery) instead of dropping them.").Default(false),
+			service.NewStringField(stpFieldSchemaFile).Description("Path of a JSON Schema the canonical entity must satisfy; empty disables validation.").Default("").Example("./schemas/order.json"),
+			api.ConfigField(stpFieldAPI),
+		).
+		Example("Stage NetSuite orders bound for Magento", "", `
+pipeline:
+  processors:
+    - mapping: 'root = this.apply("netsuite_order_to_canonical")'
+    - sync_task:
+        store: sqlite:///var/lib/datawald/synctask.db
+        source: netsuite
+        target: magento
+        tx_type: order
+        src_id: '${! json("source_id") }'
+        updated_at: '${! json("updated_at") }'
+        tx_types: [ order ]
+        deadline: 30m
+`)
+}
+
+func init() {
+	service.MustRegisterBatchProcessor("sync_task", syncTaskProcSpec(), func(conf *service.ParsedConfig, mgr *service.Resources) (service.BatchProcessor, error) {
+		c, err := syncTaskProcConfigFromParsed(conf)
+		if err != nil {
+			return nil, err
+		}
+		return newSyncTaskProc(c, mgr)
+	})
+}
+
+type syncTaskProc struct {
+	conf    syncTaskProcConfig
+	store   *synctask.Shared
+	schema  *entitySchema
+	log     *service.Logger
+	staged  *service.MetricCounter
+	reject  *service.MetricCounter
+	latency *service.MetricTimer
+}
+
+func newSyncTaskProc(c syncTaskProcConfig, mgr *service.Resources) (*syncTaskProc, error) {
+	p := &syncTaskProc{conf: c, log: mgr.Logger()}
+	if c.schemaFile != "" {
+		s, err := loadEntitySchema(c.schemaFile)
+		if err != nil {
+			return nil, err
+		}
+		p.schema = s
+	}
+	store, err := synctask.Acquire(context.Background(), c.dsn)
+	if err != nil {
+		return nil, err
+	}
+	p.store = store
+	store.SetExpireErrorHandler(func(err error) { mgr.Logger().Errorf("expiring overdue sync tasks: %v", err) })
+	if err := api.Mount(mgr, store, c.api); err != nil {
+		_ = store.Release(context.Background())
+		return nil, err
+	}
+	m := mgr.Metrics()
+	p.staged = m.NewCounter("datawald_sync_staged_total", "tx_type", "status")
+	p.reject = m.NewCounter("datawald_sync_rejected_total", "reason")
+	p.latency = m.NewTimer("datawald_sync_store_latency_ns", "op")
+	return p, nil
+}
+
+// pending is one message accepted for staging.
+type pending struct {
+	idx int
+	in  synctask.StageInput
+}
+
+type group struct {
+	spec  synctask.TaskSpec
+	items []pending
+}
+
+// ProcessBatch stages the batch, one store call per task.
+func (p *syncTaskProc) ProcessBatch(ctx context.Context, batch service.MessageBatch) ([]service.MessageBatch, error) {
+	groups := map[synctask.TaskSpec]*group{}
+	var order []synctask.TaskSpec
+	keep := make([]bool, len(batch))
+	for i, msg := range batch {
+		in, taskID, reason, err := p.readEntity(batch, i)
+		if err != nil {
+			p.reject.Incr(1, reason)
+			msg.SetError(err)
+			keep[i] = true
+			continue
+		}
+		spec := synctask.TaskSpec{ID: taskID, Source: in.Source, Target: in.Target, TxType: in.TxType, Deadline: p.conf.deadline}
+		g, ok := groups[spec]
+		if !ok {
+			g = &group{spec: spec}
+			if g.spec.ID == "" {
+				g.spec.ID = synctask.NewTaskID()
+			}
+			groups[spec] = g
+			order = append(order, spec)
+		}
+		g.items = append(g.items, pending{idx: i, in: in})
+	}
+	for _, spec := range order {
+		g := groups[spec]
+		results, err := p.stage(ctx, g)
+		if err != nil {
+			for _, it := range g.items {
+				batch[it.idx].SetError(err)
+				keep[it.idx] = true
+			}
+			continue
+		}
+		for j, r := range results {
+			it := g.items[j]
+			p.staged.Incr(1, r.TxType, string(r.Status))
+			msg := batch[it.idx]
+			synctask.SetEnvelope(msg, synctask.Envelope{Key: r.Key, TaskID: r.TaskID, Hash: r.Hash, UpdatedAt: it.in.UpdatedAt})
+			switch r.Status {
+			case synctask.StatusNew:
+				keep[it.idx] = true
+			case synctask.StatusIgnored:
+				keep[it.idx] = p.conf.forwardIgnored
+			}
+		}
+	}
+	out := make(service.MessageBatch, 0, len(batch))
+	for i, msg := range batch {
+		if keep[i] {
+			out = append(out, msg)
+		}
+	}
+	if len(out) == 0 {
+		return nil, nil
+	}
+	return []service.MessageBatch{out}, nil
+}
+
+// stage calls the store, retrying with backoff while it is unreachable so
+// the batch is held rather than dropped; it gives up only when ctx ends.
+func (p *syncTaskProc) stage(ctx context.Context, g *group) ([]synctask.StageResult, error) {
+	in := make([]synctask.StageInput, len(g.items))
+	for i, it := range g.items {
+		in[i] = it.in
+	}
+	wait := 200 * time.Millisecond
+	for {
+		start := time.Now()
+		res, err := p.store.Stage(ctx, g.spec, in)
+		p.latency.Timing(time.Since(start).Nanoseconds(), "stage")
+		if err == nil {
+			return res, nil
+		}
+		if !retryableStoreError(err) || ctx.Err() != nil {
+			return nil, fmt.Errorf("staging %d %s entities of task %s: %w", len(in), g.spec.TxType, g.spec.ID, err)
+		}
+		p.log.Errorf("staging %d %s entities of task %s: %v; retrying in %s", len(in), g.spec.TxType, g.spec.ID, err, wait)
+		select {
+		case <-ctx.Done():
+			return nil, fmt.Errorf("staging %d %s entities of task %s: %w", len(in), g.spec.TxType, g.spec.ID, err)
+		case <-time.After(wait):
+		}
+		wait = min(wait*2, 10*time.Second)
+	}
+}
+
+// retryableStoreError tells store outages (retry) from refusals that will
+// never succeed (a reused task id, a corrupt row, an invalid key).
+func retryableStoreError(err error) bool {
+	var mm *synctask.TaskMismatchError
+	var cr *synctask.CorruptRowError
+	var mk *synctask.MissingKeyError
+	return !errors.As(err, &mm) && !errors.As(err, &cr) && !errors.As(err, &mk)
+}
+
+// readEntity extracts the staging input of message i. It returns a reason
+// label and an error naming what is wrong when the message cannot be staged.
+func (p *syncTaskProc) readEntity(batch service.MessageBatch, i int) (synctask.StageInput, string, string, error) {
+	msg := batch[i]
+	var in synctask.StageInput
+	var err error
+	fields := []struct {
+		name string
+		expr *service.InterpolatedString
+		dst  *string
+	}{
+		{stpFieldSource, p.conf.source, &in.Source}, {stpFieldTarget, p.conf.target, &in.Target},
+		{stpFieldTxType, p.conf.txType, &in.TxType}, {stpFieldSrcID, p.conf.srcID, &in.SrcID},
+	}
+	for _, f := range fields {
+		if *f.dst, err = batch.TryInterpolatedString(i, f.expr); err != nil {
+			return in, "", "missing_key", fmt.Errorf("sync_task: evaluating %s: %w", f.name, err)
+		}
+	}
+	if err := in.Key.Validate(); err != nil {
+		return in, "", "missing_key", fmt.Errorf("sync_task: cannot stage entity: %w (set the dw_* metadata or the processor's key fields)", err)
+	}
+	if len(p.conf.txTypes) > 0 && !slices.Contains(p.conf.txTypes, in.TxType) {
+		return in, "", "unknown_tx_type", fmt.Errorf("sync_task: unknown tx_type %q for %s (known: %v)", in.TxType, in.Key, p.conf.txTypes)
+	}
+	if in.UpdatedAt, err = p.timeField(batch, i, p.conf.updatedAt, stpFieldUpdatedAt); err != nil {
+		return in, "", "bad_timestamp", err
+	}
+	if in.UpdatedAt.IsZero() {
+		in.UpdatedAt = time.Now().UTC()
+	}
+	if in.CreatedAt, err = p.timeField(batch, i, p.conf.createdAt, stpFieldCreatedAt); err != nil {
+		return in, "", "bad_timestamp", err
+	}
+	if in.CreatedAt.IsZero() {
+		in.CreatedAt = in.UpdatedAt
+	}
+	if in.Data, err = msg.AsBytes(); err != nil {
+		return in, "", "missing_key", fmt.Errorf("sync_task: reading body of %s: %w", in.Key, err)
+	}
+	if _, err := synctask.ContentHash(in.Data); err != nil {
+		in.Failed, in.ErrorCode, in.Note = true, "INVALID_JSON", "payload is not valid JSON: "+err.Error()
+	} else if p.schema != nil {
+		if note := p.schema.validate(in.Data); note != "" {
+			in.Failed, in.ErrorCode, in.Note = true, "SCHEMA", note
+		}
+	}
+	taskID, _ := msg.MetaGet(synctask.MetaTaskID)
+	return in, taskID, "", nil
+}
+
+func (p *syncTaskProc) timeField(batch service.MessageBatch, i int, expr *service.InterpolatedString, name string) (time.Time, error) {
+	v, err := batch.TryInterpolatedString(i, expr)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("sync_task: evaluating %s: %w", name, err)
+	}
+	if v == "" {
+		return time.Time{}, nil
+	}
+	t, err := time.Parse(time.RFC3339Nano, v)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("sync_task: %s %q is not an RFC 3339 time: %w", name, v, err)
+	}
+	return t.UTC(), nil
+}
+
+// Close releases the store.
+func (p *syncTaskProc) Close(ctx context.Context) error {
+	return p.store.Release(ctx)
+}
