@@ -1,0 +1,558 @@
+package sapb1
+
+import (
+	"net/http"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// headerReplaceCollections makes a PATCH replace collections instead of
+// merging into them.
+const headerReplaceCollections = "B1S-ReplaceCollectionsOnPatch"
+
+// freightKey and freightTaxKey hold a document's freight amount and its
+// tax, which DocTotal and VatSum include. They are not served properties
+// (the simulator does not serve DocumentAdditionalExpenses), so
+// renderEntity never writes them.
+const (
+	freightKey    = "\x00freight"
+	freightTaxKey = "\x00freightTax"
+)
+
+// setScalars validates and applies the scalar and collection properties of
+// a create or PATCH body. Unknown and read-only properties fail, as the
+// Service Layer refuses them.
+func setScalars(def *entityDef, e entity, in map[string]any, replace bool, creating bool) *apiError {
+	names := make([]string, 0, len(in))
+	for name := range in {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		if strings.HasPrefix(name, "odata.") {
+			continue
+		}
+		p, ok := def.prop(name)
+		if !ok {
+			return badRequest(codeInvalidRequest, "Property '%s' of '%s' is invalid", name, def.typeName)
+		}
+		if !p.writable && !(creating && p.name == def.key && def.keyKind == edmString) {
+			return badRequest(codeInvalidRequest, "Property '%s' of '%s' is read-only", name, def.typeName)
+		}
+		if p.kind == edmCollection {
+			merged, err := mergeCollection(p, e[name], in[name], replace)
+			if err != nil {
+				return err
+			}
+			e[name] = merged
+			continue
+		}
+		val, err := inputValue(p, in[name])
+		if err != nil {
+			return badRequest(codeInvalidRequest, "%v", err)
+		}
+		if val == nil {
+			delete(e, name)
+		} else {
+			e[name] = val
+		}
+	}
+	return nil
+}
+
+// mergeCollection applies a collection from a request body to the stored
+// one. Without replace (the Service Layer's default for PATCH) an input
+// element whose key matches a stored element updates it and any other is
+// appended: stored elements are never removed. With replace the result is
+// exactly the input elements (matching ones keep their stored values not
+// mentioned).
+func mergeCollection(p *propDef, stored any, input any, replace bool) ([]entity, *apiError) {
+	c := p.complex
+	list, ok := input.([]any)
+	if !ok {
+		return nil, badRequest(codeInvalidRequest, "Property '%s' must be a JSON array", p.name)
+	}
+	existing, _ := stored.([]entity)
+	var out []entity
+	if !replace {
+		out = make([]entity, len(existing))
+		for i, el := range existing {
+			out[i] = deepCopy(el)
+		}
+	}
+	nextAuto := 0
+	for _, el := range existing {
+		if c.autoKey != "" {
+			if n, ok := el[c.autoKey].(int); ok && n >= nextAuto {
+				nextAuto = n + 1
+			}
+		}
+	}
+	for i, raw := range list {
+		obj, ok := raw.(map[string]any)
+		if !ok {
+			return nil, badRequest(codeInvalidRequest, "%s[%d] must be a JSON object", p.name, i)
+		}
+		match := findElement(c, existing, obj)
+		if match < 0 && c.autoKey != "" && len(c.key) == 1 && c.key[0] == c.autoKey && obj[c.autoKey] != nil {
+			return nil, badRequest(codeNoMatch, "%s[%d]: no line with %s %v (ODBC -2028)", p.name, i, c.autoKey, obj[c.autoKey])
+		}
+		var el entity
+		switch {
+		case match >= 0 && replace:
+			el = deepCopy(existing[match])
+		case match >= 0:
+			el = out[match]
+		default:
+			el = entity{}
+		}
+		for name, v := range obj {
+			cp, ok := c.prop(name)
+			if !ok {
+				return nil, badRequest(codeInvalidRequest, "Property '%s' of '%s' is invalid", name, c.name)
+			}
+			if !cp.writable {
+				return nil, badRequest(codeInvalidRequest, "Property '%s' of '%s' is read-only", name, c.name)
+			}
+			val, err := inputValue(cp, v)
+			if err != nil {
+				return nil, badRequest(codeInvalidRequest, "%s[%d]: %v", p.name, i, err)
+			}
+			if val == nil {
+				delete(el, name)
+			} else {
+				el[name] = val
+			}
+		}
+		if match < 0 {
+			if c.autoKey != "" {
+				if _, given := el[c.autoKey]; !given || (len(c.key) == 1 && c.key[0] == c.autoKey) {
+					el[c.autoKey] = nextAuto
+				}
+				nextAuto++
+			}
+			for _, k := range c.key {
+				if _, ok := el[k]; !ok && k != c.autoKey {
+					return nil, badRequest(codeMissingField, "%s[%d]: '%s' is required", p.name, i, k)
+				}
+			}
+		}
+		if match < 0 || replace {
+			out = append(out, el)
+		}
+	}
+	if out == nil {
+		out = []entity{}
+	}
+	return out, nil
+}
+
+// findElement returns the index of the stored element whose key values
+// equal the input's, or -1. Inputs that do not give every key match
+// nothing.
+func findElement(c *complexDef, existing []entity, in map[string]any) int {
+	want := make([]any, len(c.key))
+	for i, k := range c.key {
+		v, ok := in[k]
+		if !ok || v == nil {
+			return -1
+		}
+		p, _ := c.prop(k)
+		val, err := inputValue(p, v)
+		if err != nil {
+			return -1
+		}
+		want[i] = val
+	}
+	for i, el := range existing {
+		same := true
+		for j, k := range c.key {
+			if el[k] != want[j] {
+				same = false
+				break
+			}
+		}
+		if same {
+			return i
+		}
+	}
+	return -1
+}
+
+// stamp sets the update date and time, and on creation the creation ones.
+func (v *Vendor) stamp(def *entityDef, e entity, now time.Time, creating bool) {
+	d, t := now.Format(dateLayout), now.Format(timeLayout)
+	e["UpdateDate"], e["UpdateTime"] = d, t
+	if creating {
+		if def.typeName == "Document" {
+			e["CreationDate"] = d
+		} else {
+			e["CreateDate"], e["CreateTime"] = d, t
+		}
+	}
+}
+
+// create answers POST /{Set}: 201 with the entity, or 204 with
+// Prefer: return-no-content.
+func (v *Vendor) create(req request) result {
+	es := v.store.sets[req.set]
+	in, err := decodeObject(req.body)
+	if err != nil {
+		return errorResult(err)
+	}
+	e := entity{}
+	if err := setScalars(es.def, e, in, false, true); err != nil {
+		return errorResult(err)
+	}
+	now := v.localNow()
+	switch es.def.typeName {
+	case "Document":
+		if err := v.completeDocument(req.set, e, now, true, true); err != nil {
+			return errorResult(err)
+		}
+		entry := v.store.nextDoc[req.set]
+		e["DocEntry"] = entry
+		if _, given := e["DocNum"]; !given {
+			e["DocNum"] = entry
+		}
+	case "BusinessPartner":
+		if err := v.completePartner(e); err != nil {
+			return errorResult(err)
+		}
+	case "Item":
+		if err := v.completeItem(e); err != nil {
+			return errorResult(err)
+		}
+	}
+	if _, exists := v.store.get(req.set, keyString(es.def, e)); exists {
+		return errorResult(badRequest(codeDuplicate, "This entry already exists in the following tables (ODBC -2035)"))
+	}
+	v.stamp(es.def, e, now, true)
+	v.store.put(req.set, e)
+	req.key = keyString(es.def, e)
+	if preferNoContent(req.header) {
+		return emptyResult(http.StatusNoContent)
+	}
+	return v.entityResult(http.StatusCreated, req, e, nil)
+}
+
+func preferNoContent(h http.Header) bool {
+	for _, p := range h.Values("Prefer") {
+		if strings.Contains(strings.ToLower(p), "return-no-content") {
+			return true
+		}
+	}
+	return false
+}
+
+// patch answers PATCH /{Set}({key}) with 204. Collections are merged
+// (lines appended) unless B1S-ReplaceCollectionsOnPatch: true.
+func (v *Vendor) patch(req request) result {
+	es := v.store.sets[req.set]
+	stored, ok := v.store.get(req.set, req.key)
+	if !ok {
+		return errorResult(notFound())
+	}
+	in, err := decodeObject(req.body)
+	if err != nil {
+		return errorResult(err)
+	}
+	if k, given := in[es.def.key]; given {
+		if p, _ := es.def.prop(es.def.key); p != nil {
+			if val, _ := inputValue(p, k); val != stored[es.def.key] {
+				return errorResult(badRequest(codeInvalidRequest, "Property '%s' of '%s' is read-only", es.def.key, es.def.typeName))
+			}
+		}
+		delete(in, es.def.key)
+	}
+	replace := strings.EqualFold(strings.TrimSpace(req.header.Get(headerReplaceCollections)), "true")
+	e := deepCopy(stored)
+	if err := setScalars(es.def, e, in, replace, false); err != nil {
+		return errorResult(err)
+	}
+	now := v.localNow()
+	switch es.def.typeName {
+	case "Document":
+		if stored["DocumentStatus"] == "bost_Close" {
+			return errorResult(badRequest(codeInvalidValue, "Cannot update a closed or cancelled document (%s(%s))", req.set, req.key))
+		}
+		_, lines := in["DocumentLines"]
+		_, disc := in["DiscountPercent"]
+		if err := v.completeDocument(req.set, e, now, false, lines || disc); err != nil {
+			return errorResult(err)
+		}
+	case "BusinessPartner":
+		if err := v.completePartner(e); err != nil {
+			return errorResult(err)
+		}
+	case "Item":
+		if err := v.completeItem(e); err != nil {
+			return errorResult(err)
+		}
+	}
+	v.stamp(es.def, e, now, false)
+	v.store.put(req.set, e)
+	return emptyResult(http.StatusNoContent)
+}
+
+// delete answers DELETE /{Set}({key}). Documents cannot be deleted, only
+// closed or cancelled; master data can while no document refers to it.
+func (v *Vendor) delete(req request) result {
+	es := v.store.sets[req.set]
+	if es.def.typeName == "Document" {
+		return errorResult(badRequest(codeInvalidValue, "Documents cannot be removed; close or cancel %s(%s) instead", req.set, req.key))
+	}
+	if _, ok := v.store.get(req.set, req.key); !ok {
+		return errorResult(notFound())
+	}
+	if by := v.referencedBy(req.set, req.key); by != "" {
+		return errorResult(badRequest(codeInvalidValue, "Cannot remove %s '%s': it is used in %s", req.set, req.key, by))
+	}
+	v.store.remove(req.set, req.key)
+	return emptyResult(http.StatusNoContent)
+}
+
+// referencedBy names a document that uses a business partner or item.
+func (v *Vendor) referencedBy(set, key string) string {
+	for _, docSet := range []string{"Orders", "DeliveryNotes", "Invoices"} {
+		es := v.store.sets[docSet]
+		for _, k := range es.keys {
+			doc := es.byKey[k]
+			if set == "BusinessPartners" && doc["CardCode"] == key {
+				return docSet + "(" + k + ")"
+			}
+			if set == "Items" {
+				lines, _ := doc["DocumentLines"].([]entity)
+				for _, l := range lines {
+					if l["ItemCode"] == key {
+						return docSet + "(" + k + ")"
+					}
+				}
+			}
+		}
+	}
+	return ""
+}
+
+// documentAction answers POST /{Set}({key})/Close and /Cancel with 204.
+func (v *Vendor) documentAction(req request) result {
+	if v.store.sets[req.set].def.typeName != "Document" {
+		return errorResult(newError(http.StatusMethodNotAllowed, codeNotAllowed, "%s is not supported on %s", req.action, req.set))
+	}
+	stored, ok := v.store.get(req.set, req.key)
+	if !ok {
+		return errorResult(notFound())
+	}
+	if stored["DocumentStatus"] == "bost_Close" {
+		return errorResult(badRequest(codeInvalidValue, "Document %s(%s) is already closed", req.set, req.key))
+	}
+	e := deepCopy(stored)
+	e["DocumentStatus"] = "bost_Close"
+	if req.action == "Cancel" {
+		e["Cancelled"] = "tYES"
+	}
+	lines, _ := e["DocumentLines"].([]entity)
+	for _, l := range lines {
+		l["LineStatus"] = "bost_Close"
+	}
+	v.stamp(v.store.sets[req.set].def, e, v.localNow(), false)
+	v.store.put(req.set, e)
+	return emptyResult(http.StatusNoContent)
+}
+
+// completePartner validates a business partner and fills its defaults.
+func (v *Vendor) completePartner(e entity) *apiError {
+	code, _ := e["CardCode"].(string)
+	if code == "" {
+		return badRequest(codeMissingField, "Enter a business partner code (CardCode)")
+	}
+	if len(code) > 15 {
+		return badRequest(codeInvalidValue, "CardCode '%s' is longer than 15 characters", code)
+	}
+	if name, _ := e["CardName"].(string); name == "" {
+		return badRequest(codeMissingField, "Enter a business partner name (CardName)")
+	}
+	defaults(e, map[string]any{"CardType": "cCustomer", "Valid": "tYES", "Frozen": "tNO", "GroupCode": 100, "CurrentAccountBalance": 0.0})
+	addrs, _ := e["BPAddresses"].([]entity)
+	for _, a := range addrs {
+		a["BPCode"] = code
+	}
+	return nil
+}
+
+// completeItem validates an item and fills its defaults and stock totals.
+func (v *Vendor) completeItem(e entity) *apiError {
+	code, _ := e["ItemCode"].(string)
+	if code == "" {
+		return badRequest(codeMissingField, "Enter an item code (ItemCode)")
+	}
+	if len(code) > 50 {
+		return badRequest(codeInvalidValue, "ItemCode '%s' is longer than 50 characters", code)
+	}
+	defaults(e, map[string]any{"ItemType": "itItems", "InventoryItem": "tYES", "SalesItem": "tYES",
+		"PurchaseItem": "tYES", "Valid": "tYES", "Frozen": "tNO"})
+	whs, _ := e["ItemWarehouseInfoCollection"].([]entity)
+	onHand, committed := 0.0, 0.0
+	for _, w := range whs {
+		w["ItemCode"] = code
+		defaults(w, map[string]any{"InStock": 0.0, "Committed": 0.0, "Ordered": 0.0})
+		onHand += num(w["InStock"])
+		committed += num(w["Committed"])
+	}
+	e["QuantityOnStock"], e["QuantityOrderedByCustomers"] = onHand, committed
+	return nil
+}
+
+func defaults(e entity, values map[string]any) {
+	for k, v := range values {
+		if _, ok := e[k]; !ok {
+			e[k] = v
+		}
+	}
+}
+
+// docObjectCodes maps document sets to DocObjectCode and B1 object type
+// numbers (BaseType).
+var docObjectCodes = map[string]string{"Orders": "oOrders", "DeliveryNotes": "oDeliveryNotes", "Invoices": "oInvoices"}
+
+const baseTypeOrder = 17
+
+// completeDocument validates a document's partner, fills defaults on
+// creation and, when the lines or the discount changed, validates the lines,
+// copies base order lines and recomputes line and document totals.
+func (v *Vendor) completeDocument(set string, e entity, now time.Time, creating, recompute bool) *apiError {
+	card, _ := e["CardCode"].(string)
+	if card == "" {
+		return badRequest(codeMissingField, "Enter a business partner code (CardCode)")
+	}
+	bp, ok := v.store.get("BusinessPartners", card)
+	if !ok {
+		return badRequest(codeInvalidValue, "Invalid BP code '%s'", card)
+	}
+	if creating {
+		if _, given := e["CardName"]; !given {
+			e["CardName"] = bp["CardName"]
+		}
+		defaults(e, map[string]any{
+			"DocType": "dDocument_Items", "DocDate": now.Format(dateLayout), "TaxDate": now.Format(dateLayout),
+			"DocTime": now.Format(timeLayout), "DocCurrency": bp["Currency"], "DocRate": 1.0,
+			"DocumentStatus": "bost_Open", "Cancelled": "tNO", "DocObjectCode": docObjectCodes[set],
+		})
+		if set == "Orders" {
+			if _, given := e["DocDueDate"]; !given {
+				return badRequest(codeMissingField, "Update the \"Delivery Date\" field (DocDueDate)")
+			}
+		} else {
+			defaults(e, map[string]any{"DocDueDate": e["DocDate"]})
+		}
+	}
+	if !recompute {
+		return nil
+	}
+	lines, _ := e["DocumentLines"].([]entity)
+	if len(lines) == 0 {
+		return badRequest(codeMissingField, "A document needs at least one line in DocumentLines")
+	}
+	for i, l := range lines {
+		if err := v.completeLine(set, card, i, l, e); err != nil {
+			return err
+		}
+	}
+	computeTotals(e)
+	return nil
+}
+
+// completeLine fills one document line from its base order line (BaseType
+// 17) or its item, and computes its amounts.
+func (v *Vendor) completeLine(set, card string, i int, l, doc entity) *apiError {
+	if bt, ok := l["BaseType"].(int); ok && set != "Orders" {
+		if bt != baseTypeOrder {
+			return badRequest(codeInvalidValue, "DocumentLines[%d]: BaseType %d is not supported (use 17, sales order)", i, bt)
+		}
+		entry, _ := l["BaseEntry"].(int)
+		order, ok := v.store.get("Orders", strconv.Itoa(entry))
+		if !ok {
+			return badRequest(codeInvalidValue, "DocumentLines[%d]: base document Orders(%d) does not exist", i, entry)
+		}
+		if order["CardCode"] != card {
+			return badRequest(codeInvalidValue, "DocumentLines[%d]: base order %d belongs to '%v', not '%s'", i, entry, order["CardCode"], card)
+		}
+		baseLine, _ := l["BaseLine"].(int)
+		var base entity
+		orderLines, _ := order["DocumentLines"].([]entity)
+		for _, ol := range orderLines {
+			if ol["LineNum"] == baseLine {
+				base = ol
+			}
+		}
+		if base == nil {
+			return badRequest(codeInvalidValue, "DocumentLines[%d]: base order %d has no line %d", i, entry, baseLine)
+		}
+		for _, k := range []string{"ItemCode", "ItemDescription", "Price", "UnitPrice", "DiscountPercent", "TaxPercentagePerRow", "TaxCode", "WarehouseCode", "Currency"} {
+			if _, given := l[k]; !given && base[k] != nil {
+				l[k] = base[k]
+			}
+		}
+		if _, given := l["Quantity"]; !given {
+			l["Quantity"] = base["Quantity"]
+		}
+	}
+	code, _ := l["ItemCode"].(string)
+	item, ok := v.store.get("Items", code)
+	if !ok {
+		return badRequest(codeInvalidValue, "DocumentLines[%d]: invalid item code '%s'", i, code)
+	}
+	if q := num(l["Quantity"]); q <= 0 {
+		return badRequest(codeInvalidValue, "DocumentLines[%d]: Quantity must be greater than zero", i)
+	}
+	defaults(l, map[string]any{"ItemDescription": item["ItemName"], "Currency": doc["DocCurrency"], "LineStatus": "bost_Open"})
+	disc := num(l["DiscountPercent"])
+	_, hasPrice := l["Price"]
+	_, hasUnit := l["UnitPrice"]
+	switch {
+	case !hasPrice && !hasUnit:
+		l["UnitPrice"] = listPrice(item)
+		l["Price"] = round2(num(l["UnitPrice"]) * (1 - disc/100))
+	case !hasPrice:
+		l["Price"] = round2(num(l["UnitPrice"]) * (1 - disc/100))
+	case !hasUnit:
+		if disc < 100 {
+			l["UnitPrice"] = round2(num(l["Price"]) / (1 - disc/100))
+		} else {
+			l["UnitPrice"] = num(l["Price"])
+		}
+	}
+	lineTotal := round2(num(l["Price"]) * num(l["Quantity"]))
+	tax := round2(lineTotal * num(l["TaxPercentagePerRow"]) / 100)
+	l["LineTotal"], l["TaxTotal"], l["GrossTotal"] = lineTotal, tax, round2(lineTotal+tax)
+	l["PriceAfterVAT"] = round2(num(l["Price"]) * (1 + num(l["TaxPercentagePerRow"])/100))
+	return nil
+}
+
+// listPrice is an item's price in price list 1.
+func listPrice(item entity) float64 {
+	prices, _ := item["ItemPrices"].([]entity)
+	for _, p := range prices {
+		if p["PriceList"] == 1 {
+			return num(p["Price"])
+		}
+	}
+	return 0
+}
+
+// computeTotals sets VatSum, TotalDiscount and DocTotal from the lines, the
+// header discount and the freight and its tax.
+func computeTotals(e entity) {
+	lines, _ := e["DocumentLines"].([]entity)
+	sub, vat := 0.0, 0.0
+	for _, l := range lines {
+		sub += num(l["LineTotal"])
+		vat += num(l["TaxTotal"])
+	}
+	disc := num(e["DiscountPercent"])
+	e["TotalDiscount"] = round2(sub * disc / 100)
+	e["VatSum"] = round2(vat*(1-disc/100) + num(e[freightTaxKey]))
+	e["DocTotal"] = round2(sub - num(e["TotalDiscount"]) + num(e["VatSum"]) + num(e[freightKey]))
+}
