@@ -33,6 +33,7 @@ func main() {
 		service.CLIOptSetVersion(Version, DateBuilt),
 		service.CLIOptSetDocumentationURL("https://github.com/datawald/datawald/tree/main/docs"),
 	}
+	command.SetCLIOptions(opts)
 	for _, c := range command.All() {
 		opts = append(opts, service.CLIOptAddCommand(c))
 	}
