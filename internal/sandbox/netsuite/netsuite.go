@@ -77,8 +77,8 @@ type Options struct {
 	// Clock is the server clock (serverTime, modification times, token and
 	// timestamp checks). Default time.Now.
 	Clock func() time.Time
-	// Data is the data set Reset restores. Default: an empty account with
-	// the standard locations.
+	// Data is the data set Reset restores (FromCatalog renders the shared
+	// seed catalog). Default: an empty account.
 	Data *DataSet
 }
 
@@ -158,6 +158,9 @@ func New(o Options) (*Vendor, error) {
 		}
 		v.opts.PublicKey = &key.PublicKey
 		v.privateKey = string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}))
+	}
+	if err := validateData(o.Data); err != nil {
+		return nil, fmt.Errorf("configuring netsuite sandbox: %w", err)
 	}
 	if o.ConcurrencyLimit > 0 {
 		v.inFlight = make(chan struct{}, o.ConcurrencyLimit)
@@ -276,4 +279,36 @@ type serverTime struct {
 
 func (v *Vendor) handleServerTime(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, serverTime{ServerTime: v.now().UTC().Format("2006-01-02T15:04:05.000Z")})
+}
+
+// validateData checks that every record has a known type, a positive id
+// unique within its family and an external id unique within its type.
+func validateData(d *DataSet) error {
+	if d == nil {
+		return nil
+	}
+	ids := map[string]bool{}
+	eids := map[string]bool{}
+	for i, r := range d.Records {
+		t, ok := recordTypes[r.Type]
+		if !ok {
+			return fmt.Errorf("record %d: unknown record type %q", i, r.Type)
+		}
+		if r.ID <= 0 {
+			return fmt.Errorf("record %d (%s): id must be positive, got %d", i, r.Type, r.ID)
+		}
+		key := fmt.Sprintf("%s/%d", t.family, r.ID)
+		if ids[key] {
+			return fmt.Errorf("record %d (%s): id %d is already used in the %s family", i, r.Type, r.ID, t.family)
+		}
+		ids[key] = true
+		if r.ExternalID != "" {
+			ek := r.Type + "/" + r.ExternalID
+			if eids[ek] {
+				return fmt.Errorf("record %d (%s): external id %q is already used", i, r.Type, r.ExternalID)
+			}
+			eids[ek] = true
+		}
+	}
+	return nil
 }

@@ -245,10 +245,10 @@ func (v *Vendor) create(tx *storeTx, t *recordType, body map[string]any, eid str
 // transactions, an entityId for customers.
 func (v *Vendor) fillGenerated(tx *storeTx, t *recordType, rec *Record) {
 	if t.tranPrefix != "" && scalarString(rec.Fields["tranId"]) == "" {
-		rec.Fields["tranId"] = fmt.Sprintf("%s%d", t.tranPrefix, tx.s.nextID)
+		rec.Fields["tranId"] = fmt.Sprintf("%s%d", t.tranPrefix, tx.nextID(t.name))
 	}
 	if t.name == "customer" && scalarString(rec.Fields["entityId"]) == "" {
-		rec.Fields["entityId"] = fmt.Sprintf("CUST%d", tx.s.nextID)
+		rec.Fields["entityId"] = fmt.Sprintf("CUST%d", tx.nextID(t.name))
 	}
 	if t.tranPrefix != "" && scalarString(rec.Fields["tranDate"]) == "" {
 		rec.Fields["tranDate"] = tx.now.In(v.opts.TimeZone).Format("2006-01-02")

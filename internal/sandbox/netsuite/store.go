@@ -83,7 +83,7 @@ type store struct {
 	mu      sync.RWMutex
 	seed    *DataSet
 	tables  map[string]*typeTable
-	nextID  int64
+	nextID  map[string]int64 // next internal id per record family
 	version uint64
 }
 
@@ -100,21 +100,21 @@ func (s *store) reset() {
 	for name := range recordTypes {
 		s.tables[name] = &typeTable{recs: map[int64]*Record{}, byExt: map[string]int64{}}
 	}
-	s.nextID = 1
+	s.nextID = map[string]int64{}
 	if s.seed != nil {
 		for i := range s.seed.Records {
 			r := s.seed.Records[i].clone()
 			t := s.tables[r.Type]
 			if t == nil {
-				continue // New validated the types; unknown ones cannot reach here
+				continue // unreachable: New validated the types
 			}
 			computeTotals(recordTypes[r.Type], r)
 			t.recs[r.ID] = r
 			if r.ExternalID != "" {
 				t.byExt[r.ExternalID] = r.ID
 			}
-			if r.ID >= s.nextID {
-				s.nextID = r.ID + 1
+			if fam := recordTypes[r.Type].family; r.ID >= s.nextID[fam] {
+				s.nextID[fam] = r.ID + 1
 			}
 		}
 	}
@@ -209,6 +209,11 @@ func (s *store) write(now time.Time, op writeOp) (int64, *apiError) {
 	return id, err
 }
 
+// nextID is the internal id the next record of type typ will get.
+func (tx *storeTx) nextID(typ string) int64 {
+	return max(tx.s.nextID[recordTypes[typ].family], 1)
+}
+
 func (tx *storeTx) lookup(typ, ref string) *Record { return tx.s.lookup(typ, ref) }
 
 // insert stores a new record, giving it the next internal id.
@@ -219,8 +224,8 @@ func (tx *storeTx) insert(r *Record) *apiError {
 			return errorf(400, codeUserError, "Error while accessing resource: A %s with external ID %q already exists.", r.Type, r.ExternalID)
 		}
 	}
-	r.ID = tx.s.nextID
-	tx.s.nextID++
+	r.ID = tx.nextID(r.Type)
+	tx.s.nextID[recordTypes[r.Type].family] = r.ID + 1
 	r.Created, r.Modified = tx.now, tx.now
 	t.recs[r.ID] = r
 	if r.ExternalID != "" {

@@ -17,6 +17,7 @@ type sublistDef struct {
 // recordType describes one record type of the REST record API.
 type recordType struct {
 	name       string // as in URLs: "salesOrder"
+	family     string // internal ids are unique within a family: "entity", "item", "transaction"...
 	sublists   map[string]sublistDef
 	subrecords []string          // address subrecords, rendered as links unless expanded
 	refs       map[string]string // body field -> referenced record type
@@ -39,6 +40,7 @@ var (
 var recordTypes = map[string]*recordType{
 	"customer": {
 		name:       "customer",
+		family:     "entity",
 		sublists:   map[string]sublistDef{"addressBook": {key: "id", refs: addressLineRefs}},
 		refs:       map[string]string{},
 		required:   []string{"companyName|lastName"},
@@ -46,6 +48,7 @@ var recordTypes = map[string]*recordType{
 	},
 	"inventoryItem": {
 		name:       "inventoryItem",
+		family:     "item",
 		sublists:   map[string]sublistDef{"locations": {key: "location", refs: map[string]string{"location": "location"}, required: []string{"location"}}},
 		refs:       map[string]string{},
 		required:   []string{"itemId"},
@@ -53,6 +56,7 @@ var recordTypes = map[string]*recordType{
 	},
 	"location": {
 		name:       "location",
+		family:     "location",
 		sublists:   map[string]sublistDef{},
 		refs:       map[string]string{},
 		required:   []string{"name"},
@@ -60,6 +64,7 @@ var recordTypes = map[string]*recordType{
 	},
 	"salesOrder": {
 		name:       "salesOrder",
+		family:     "transaction",
 		sublists:   map[string]sublistDef{"item": itemLine},
 		subrecords: []string{"billingAddress", "shippingAddress"},
 		refs:       map[string]string{"entity": "customer", "location": "location"},
@@ -69,7 +74,8 @@ var recordTypes = map[string]*recordType{
 		filterable: transactionFilterable,
 	},
 	"itemFulfillment": {
-		name: "itemFulfillment",
+		name:   "itemFulfillment",
+		family: "transaction",
 		sublists: map[string]sublistDef{
 			"item":    itemLine,
 			"package": {key: "", refs: map[string]string{}},
@@ -83,6 +89,7 @@ var recordTypes = map[string]*recordType{
 	},
 	"invoice": {
 		name:       "invoice",
+		family:     "transaction",
 		sublists:   map[string]sublistDef{"item": itemLine},
 		subrecords: []string{"billingAddress", "shippingAddress"},
 		refs:       map[string]string{"entity": "customer", "createdFrom": "salesOrder", "location": "location"},
