@@ -2,7 +2,6 @@ package outputs
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -10,8 +9,8 @@ import (
 
 	"github.com/redpanda-data/benthos/v4/public/service"
 
-	"github.com/datawald/datawald/internal/httpx"
 	"github.com/datawald/datawald/internal/magento"
+	"github.com/datawald/datawald/internal/synctask"
 )
 
 const (
@@ -24,8 +23,6 @@ const (
 	moFieldBulkEnabled      = "enabled"
 	moFieldBulkPoll         = "poll_interval"
 	moFieldBulkTimeout      = "timeout"
-	moFieldTarget           = "target"
-	moFieldSyncTaskStore    = "sync_task_store"
 	moFieldBatching         = "batching"
 	moFieldMaxInFlight      = "max_in_flight"
 )
@@ -51,8 +48,6 @@ type magentoOutputConfig struct {
 	bulk             bool
 	bulkPoll         time.Duration
 	bulkTimeout      time.Duration
-	target           string
-	syncTaskStore    string
 }
 
 func magentoOutputConfigFromParsed(conf *service.ParsedConfig) (c magentoOutputConfig, err error) {
@@ -98,14 +93,6 @@ func magentoOutputConfigFromParsed(conf *service.ParsedConfig) (c magentoOutputC
 		err = fmt.Errorf("field %s: poll_interval and timeout must be positive", moFieldBulk)
 		return
 	}
-	if c.target, err = conf.FieldString(moFieldTarget); err != nil {
-		return
-	}
-	if conf.Contains(moFieldSyncTaskStore) {
-		if c.syncTaskStore, err = conf.FieldString(moFieldSyncTaskStore); err != nil {
-			return
-		}
-	}
 	return
 }
 
@@ -129,7 +116,7 @@ Each message is one entity, already mapped to the body Magento takes (for exampl
 
 ### Outcomes
 
-Every entity ends S (with Magento's id: product id, order id, invoice id, shipment id, customer id, stock item id, or the source item keys), F (with Magento's message, placeholders filled, and its code) or I. Transient failures (429, 5xx, dropped connections) are retried; invoices, shipments, comments and customer creation, which Magento cannot repeat safely, are retried only after reading the order or customer again. A message that still fails transiently is nacked and redelivered, never recorded F. A permanent failure is recorded F and the rest of the batch goes on. Outcomes are written to the sync-task store named by `+"`sync_task_store`"+` under the key (dw_source, `+"`target`"+`, dw_tx_type, dw_src_id) of the message's metadata.
+Every entity ends S (with Magento's id: product id, order id, invoice id, shipment id, customer id, stock item id, or the source item keys), F (with Magento's message, placeholders filled, and its code) or I. Transient failures (429, 5xx, dropped connections) are retried; invoices, shipments, comments and customer creation, which Magento cannot repeat safely, are retried only after reading the order or customer again. Per-entity writes (orders, invoices, shipments, customers, stock items) are retried by the sync-task reporter (`+"`sync_task.max_attempts`"+`) and recorded F only when the budget is spent; a product or source item batch that still fails transiently after the HTTP retries is nacked and redelivered, never recorded F. A permanent failure is recorded F and the rest of the batch goes on. Outcomes are recorded in `+"`sync_task.store`"+` under the message's envelope metadata (dw_source, dw_target, dw_tx_type, dw_src_id, dw_task_id).
 
 ### Async bulk
 
@@ -165,12 +152,7 @@ With `+"`bulk.enabled`"+`, changed products or source items are sent as one `+"`
 				service.NewDurationField(moFieldBulkPoll).Description("How often the bulk status is read.").Default("2s"),
 				service.NewDurationField(moFieldBulkTimeout).Description("How long to wait for a bulk's operations before the batch is nacked and resubmitted (resubmission is safe: saves are by natural key).").Default("10m"),
 			).Description("Async bulk mode for large product and stock loads.").Advanced(),
-			service.NewStringField(moFieldTarget).
-				Description("Target endpoint id recorded with each outcome.").
-				Default("magento"),
-			service.NewStringField(moFieldSyncTaskStore).
-				Description("DSN of the sync-task store where outcomes are recorded (`sqlite:///path.db`, `postgres://...`). Without it outcomes are only logged.").
-				Example("sqlite:///var/lib/datawald/synctask.db").Optional(),
+			synctask.ReporterField(),
 			service.NewOutputMaxInFlightField().Default(4),
 			service.NewBatchPolicyField(moFieldBatching),
 		).
@@ -186,7 +168,8 @@ output:
       access_token: ${MAGENTO_ACCESS_TOKEN}
       access_token_secret: ${MAGENTO_ACCESS_TOKEN_SECRET}
     entity: source_items
-    sync_task_store: sqlite:///var/lib/datawald/synctask.db
+    sync_task:
+      store: sqlite:///var/lib/datawald/synctask.db
     max_in_flight: 4
     http:
       rate_limit: 20
@@ -211,8 +194,13 @@ func init() {
 			if policy, err = conf.FieldBatchPolicy(moFieldBatching); err != nil {
 				return nil, policy, 0, err
 			}
-			out, err := newMagentoOutput(cfg, mgr)
+			rep, err := synctask.NewReporterFromParsed(conf, mgr)
 			if err != nil {
+				return nil, policy, 0, err
+			}
+			out, err := newMagentoOutput(cfg, rep, mgr)
+			if err != nil {
+				_ = rep.Close(context.Background())
 				return nil, policy, 0, err
 			}
 			return out, policy, maxInFlight, nil
@@ -225,36 +213,24 @@ type magentoOutput struct {
 	cfg    magentoOutputConfig
 	client *magento.Client
 	log    *service.Logger
-	retry  httpx.RetryPolicy
-	sink   outcomeSink
+	rep    *synctask.Reporter
 
 	orderLocks keyedMutex
 }
 
-func newMagentoOutput(cfg magentoOutputConfig, mgr *service.Resources) (*magentoOutput, error) {
+func newMagentoOutput(cfg magentoOutputConfig, rep *synctask.Reporter, mgr *service.Resources) (*magentoOutput, error) {
 	cc := cfg.client
 	cc.Metrics, cc.Logger = mgr.Metrics(), mgr.Logger()
 	client, err := magento.New(cc)
 	if err != nil {
 		return nil, err
 	}
-	retry := cfg.client.HTTP.Retry
-	if retry.MaxAttempts <= 0 {
-		retry.MaxAttempts = httpx.DefaultRetryPolicy.MaxAttempts
-	}
-	if retry.InitialInterval <= 0 {
-		retry.InitialInterval = httpx.DefaultRetryPolicy.InitialInterval
-	}
-	if retry.MaxInterval <= 0 {
-		retry.MaxInterval = httpx.DefaultRetryPolicy.MaxInterval
-	}
-	o := &magentoOutput{cfg: cfg, client: client, log: mgr.Logger(), retry: retry}
-	o.sink = newOutcomeSink(cfg.syncTaskStore, cfg.target, mgr.Logger())
-	return o, nil
+	return &magentoOutput{cfg: cfg, client: client, log: mgr.Logger(), rep: rep}, nil
 }
 
-// Connect opens the sync-task store. It makes no Magento call.
-func (o *magentoOutput) Connect(ctx context.Context) error { return o.sink.Connect(ctx) }
+// Connect makes no Magento call: credentials are checked by the first
+// write.
+func (o *magentoOutput) Connect(context.Context) error { return nil }
 
 // WriteBatch writes every message of the batch and records their outcomes.
 // Messages that failed transiently are returned in a *service.BatchError so
@@ -283,39 +259,26 @@ func (o *magentoOutput) WriteBatch(ctx context.Context, batch service.MessageBat
 }
 
 // Close releases the sync-task store.
-func (o *magentoOutput) Close(ctx context.Context) error { return o.sink.Close(ctx) }
+func (o *magentoOutput) Close(ctx context.Context) error { return o.rep.Close(ctx) }
 
-// eachMessage runs write for every message in order.
-func (o *magentoOutput) eachMessage(ctx context.Context, batch service.MessageBatch, outs []outcome, write func(context.Context, *service.Message) outcome) {
+// eachMessage delivers the messages one by one through the reporter,
+// which retries transient errors and records S, F or I. write is one
+// check-then-write attempt; retried tells it that an earlier attempt's
+// effect is unknown (a dropped connection after an invoice, shipment,
+// comment or customer create, which Magento cannot repeat safely), so that
+// finding the work done means S rather than I.
+func (o *magentoOutput) eachMessage(ctx context.Context, batch service.MessageBatch, outs []outcome, write func(ctx context.Context, msg *service.Message, retried bool) outcome) {
 	for i, msg := range batch {
-		outs[i] = write(ctx, msg)
-	}
-}
-
-// unsafeWrite runs a check-then-write whose write Magento cannot repeat
-// safely (invoice, ship, comment, customer create): a transient failure is
-// retried with backoff by running the check again, so an attempt that did
-// reach Magento is seen and not repeated. retried tells fn that an earlier
-// attempt's effect is unknown, so finding the work done means S, not I.
-func (o *magentoOutput) unsafeWrite(ctx context.Context, fn func(ctx context.Context, retried bool) (outcome, error)) outcome {
-	for attempt := 1; ; attempt++ {
-		out, err := fn(ctx, attempt > 1)
-		if err == nil {
-			return out
-		}
-		if !retryableOutcome(err) || attempt >= o.retry.MaxAttempts {
-			return failure(err)
-		}
-		wait := o.retry.InitialInterval << (attempt - 1)
-		if wait > o.retry.MaxInterval {
-			wait = o.retry.MaxInterval
-		}
-		t := time.NewTimer(wait)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return failure(ctx.Err())
-		case <-t.C:
+		attempts := 0
+		res, err := o.rep.Deliver(ctx, msg, func(ctx context.Context) (synctask.Result, error) {
+			attempts++
+			return write(ctx, msg, attempts > 1).asResult()
+		})
+		switch {
+		case err != nil:
+			outs[i] = outcome{Nack: err}
+		default:
+			outs[i] = outcome{Status: res.Status, TgtID: res.TgtID, Code: res.ErrorCode, Note: res.Note, delivered: true}
 		}
 	}
 }
@@ -367,5 +330,3 @@ func interpolate(field string, is *service.InterpolatedString, msg *service.Mess
 	}
 	return v, nil
 }
-
-var errNoOutcome = errors.New("no outcome computed")

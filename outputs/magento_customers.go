@@ -13,7 +13,7 @@ import (
 
 // writeCustomer creates the customer with the message's email on its
 // website, or updates it when it differs.
-func (o *magentoOutput) writeCustomer(ctx context.Context, msg *service.Message) outcome {
+func (o *magentoOutput) writeCustomer(ctx context.Context, msg *service.Message, retried bool) outcome {
 	raw, err := msg.AsBytes()
 	if err != nil {
 		return invalid("reading message: %v", err)
@@ -47,48 +47,49 @@ func (o *magentoOutput) writeCustomer(ctx context.Context, msg *service.Message)
 	delete(cust, "id")
 	unlock := o.orderLocks.lock("customer:" + strings.ToLower(email) + "@" + strconv.FormatInt(website, 10))
 	defer unlock()
-	return o.unsafeWrite(ctx, func(ctx context.Context, retried bool) (outcome, error) {
-		found, err := o.client.FindCustomer(ctx, email, website)
+	found, err := o.client.FindCustomer(ctx, email, website)
+	if err != nil {
+		return failure(err)
+	}
+	if found == nil {
+		b, err := json.Marshal(body)
 		if err != nil {
-			return outcome{}, err
+			return invalid("encoding customer: %v", err)
 		}
-		if found == nil {
-			b, err := json.Marshal(body)
-			if err != nil {
-				return invalid("encoding customer: %v", err), nil
-			}
-			id, err := o.client.CreateCustomer(ctx, b)
-			if err != nil {
-				return outcome{}, err
-			}
-			return sent(strconv.FormatInt(id, 10)), nil
-		}
-		var head struct {
-			ID int64 `json:"id"`
-		}
-		var cur any
-		if err := json.Unmarshal(found, &head); err != nil || json.Unmarshal(found, &cur) != nil {
-			return outcome{}, err
-		}
-		id := strconv.FormatInt(head.ID, 10)
-		if magento.Contains(cur, cust) {
-			if retried {
-				return sent(id), nil
-			}
-			return ignored(id), nil
-		}
-		upd := map[string]any{}
-		for k, v := range cust {
-			upd[k] = v
-		}
-		upd["id"] = head.ID
-		b, err := json.Marshal(map[string]any{"customer": upd})
+		id, err := o.client.CreateCustomer(ctx, b)
 		if err != nil {
-			return invalid("encoding customer: %v", err), nil
+			return failure(err)
 		}
-		if err := o.client.UpdateCustomer(ctx, head.ID, b); err != nil {
-			return outcome{}, err
+		return sent(strconv.FormatInt(id, 10))
+	}
+	var head struct {
+		ID int64 `json:"id"`
+	}
+	var cur any
+	if err := json.Unmarshal(found, &head); err != nil {
+		return invalid("decoding customer found by email: %v", err)
+	}
+	if err := json.Unmarshal(found, &cur); err != nil {
+		return invalid("decoding customer found by email: %v", err)
+	}
+	id := strconv.FormatInt(head.ID, 10)
+	if magento.Contains(cur, cust) {
+		if retried {
+			return sent(id)
 		}
-		return sent(id), nil
-	})
+		return ignored(id)
+	}
+	upd := map[string]any{}
+	for k, v := range cust {
+		upd[k] = v
+	}
+	upd["id"] = head.ID
+	b, err := json.Marshal(map[string]any{"customer": upd})
+	if err != nil {
+		return invalid("encoding customer: %v", err)
+	}
+	if err := o.client.UpdateCustomer(ctx, head.ID, b); err != nil {
+		return failure(err)
+	}
+	return sent(id)
 }

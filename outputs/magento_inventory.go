@@ -161,7 +161,7 @@ func sourceItemsID(items []magento.SourceItem) string {
 
 // writeStockItem updates a legacy stock item unless it already holds the
 // message's values.
-func (o *magentoOutput) writeStockItem(ctx context.Context, msg *service.Message) outcome {
+func (o *magentoOutput) writeStockItem(ctx context.Context, msg *service.Message, _ bool) outcome {
 	sku, err := interpolate(moFieldSKU, o.cfg.sku, msg)
 	if err != nil {
 		return invalid("%v", err)

@@ -35,20 +35,24 @@ func (o *magentoOutput) parseOrderMessage(msg *service.Message) (orderMessage, *
 	return orderMessage{incrementID: inc, raw: raw}, nil
 }
 
-// findOrder resolves the order; a missing order is a permanent F.
-func (o *magentoOutput) findOrder(ctx context.Context, inc string) (magento.Order, *outcome, error) {
+// findOrder resolves the order; a missing order is a permanent F, any
+// other error the outcome failure gives.
+func (o *magentoOutput) findOrder(ctx context.Context, inc string) (magento.Order, *outcome) {
 	ord, err := o.client.FindOrder(ctx, inc)
 	var nf *magento.ErrNoSuchOrder
 	if errors.As(err, &nf) {
-		out := outcome{Status: "F", Code: "NO_SUCH_ORDER", Note: "no Magento order with increment_id " + inc}
-		return ord, &out, nil
+		return ord, &outcome{Status: "F", Code: "NO_SUCH_ORDER", Note: "no Magento order with increment_id " + inc}
 	}
-	return ord, nil, err
+	if err != nil {
+		out := failure(err)
+		return ord, &out
+	}
+	return ord, nil
 }
 
 // writeOrderStatus adds the message's status history entry unless the order
 // already has that status and comment.
-func (o *magentoOutput) writeOrderStatus(ctx context.Context, msg *service.Message) outcome {
+func (o *magentoOutput) writeOrderStatus(ctx context.Context, msg *service.Message, retried bool) outcome {
 	m, bad := o.parseOrderMessage(msg)
 	if bad != nil {
 		return *bad
@@ -65,23 +69,21 @@ func (o *magentoOutput) writeOrderStatus(ctx context.Context, msg *service.Messa
 	}
 	unlock := o.orderLocks.lock(m.incrementID)
 	defer unlock()
-	return o.unsafeWrite(ctx, func(ctx context.Context, retried bool) (outcome, error) {
-		ord, done, err := o.findOrder(ctx, m.incrementID)
-		if done != nil || err != nil {
-			return outcomeOr(done), err
+	ord, done := o.findOrder(ctx, m.incrementID)
+	if done != nil {
+		return *done
+	}
+	id := strconv.FormatInt(ord.EntityID, 10)
+	if orderHas(ord, h) {
+		if retried {
+			return sent(id)
 		}
-		id := strconv.FormatInt(ord.EntityID, 10)
-		if orderHas(ord, h) {
-			if retried {
-				return sent(id), nil
-			}
-			return ignored(id), nil
-		}
-		if err := o.client.AddOrderComment(ctx, ord.EntityID, h); err != nil {
-			return outcome{}, err
-		}
-		return sent(id), nil
-	})
+		return ignored(id)
+	}
+	if err := o.client.AddOrderComment(ctx, ord.EntityID, h); err != nil {
+		return failure(err)
+	}
+	return sent(id)
 }
 
 // orderHas reports whether the order already carries the status and the
@@ -104,7 +106,7 @@ func orderHas(ord magento.Order, h magento.StatusHistory) bool {
 // writeInvoice invoices the order unless it was invoiced for this message
 // already: an invoice with the message's comment exists, or nothing is left
 // to invoice on the requested lines.
-func (o *magentoOutput) writeInvoice(ctx context.Context, msg *service.Message) outcome {
+func (o *magentoOutput) writeInvoice(ctx context.Context, msg *service.Message, retried bool) outcome {
 	m, bad := o.parseOrderMessage(msg)
 	if bad != nil {
 		return *bad
@@ -115,37 +117,35 @@ func (o *magentoOutput) writeInvoice(ctx context.Context, msg *service.Message) 
 	}
 	unlock := o.orderLocks.lock(m.incrementID)
 	defer unlock()
-	return o.unsafeWrite(ctx, func(ctx context.Context, retried bool) (outcome, error) {
-		ord, done, err := o.findOrder(ctx, m.incrementID)
-		if done != nil || err != nil {
-			return outcomeOr(done), err
-		}
-		remaining := linesLeft(ord, invoiceLines(req), magento.OrderItem.ToInvoice)
-		var comment string
-		if req.Comment != nil {
-			comment = req.Comment.Comment
-		}
-		if !remaining || comment != "" || retried {
-			invoices, err := o.client.InvoicesOfOrder(ctx, ord.EntityID)
-			if err != nil {
-				return outcome{}, err
-			}
-			if id, ok := matchingInvoice(invoices, comment, remaining); ok {
-				if retried {
-					return sent(id), nil
-				}
-				return ignored(id), nil
-			}
-			if !remaining {
-				return ignored(""), nil
-			}
-		}
-		id, err := o.client.CreateInvoice(ctx, ord.EntityID, m.raw)
+	ord, done := o.findOrder(ctx, m.incrementID)
+	if done != nil {
+		return *done
+	}
+	remaining := linesLeft(ord, invoiceLines(req), magento.OrderItem.ToInvoice)
+	var comment string
+	if req.Comment != nil {
+		comment = req.Comment.Comment
+	}
+	if !remaining || comment != "" || retried {
+		invoices, err := o.client.InvoicesOfOrder(ctx, ord.EntityID)
 		if err != nil {
-			return outcome{}, err
+			return failure(err)
 		}
-		return sent(strconv.FormatInt(id, 10)), nil
-	})
+		if id, ok := matchingInvoice(invoices, comment, remaining); ok {
+			if retried {
+				return sent(id)
+			}
+			return ignored(id)
+		}
+		if !remaining {
+			return ignored("")
+		}
+	}
+	id, err := o.client.CreateInvoice(ctx, ord.EntityID, m.raw)
+	if err != nil {
+		return failure(err)
+	}
+	return sent(strconv.FormatInt(id, 10))
 }
 
 // matchingInvoice finds the invoice this message already created: the one
@@ -198,7 +198,7 @@ func linesLeft(ord magento.Order, ids []int64, left func(magento.OrderItem) floa
 // writeShipment ships the order unless this shipment exists already: one
 // with any of the message's tracking numbers, or nothing is left to ship on
 // the requested lines.
-func (o *magentoOutput) writeShipment(ctx context.Context, msg *service.Message) outcome {
+func (o *magentoOutput) writeShipment(ctx context.Context, msg *service.Message, retried bool) outcome {
 	m, bad := o.parseOrderMessage(msg)
 	if bad != nil {
 		return *bad
@@ -213,33 +213,31 @@ func (o *magentoOutput) writeShipment(ctx context.Context, msg *service.Message)
 	}
 	unlock := o.orderLocks.lock(m.incrementID)
 	defer unlock()
-	return o.unsafeWrite(ctx, func(ctx context.Context, retried bool) (outcome, error) {
-		ord, done, err := o.findOrder(ctx, m.incrementID)
-		if done != nil || err != nil {
-			return outcomeOr(done), err
-		}
-		remaining := linesLeft(ord, lines, magento.OrderItem.ToShip)
-		if !remaining || len(req.Tracks) > 0 || retried {
-			shipments, err := o.client.ShipmentsOfOrder(ctx, ord.EntityID)
-			if err != nil {
-				return outcome{}, err
-			}
-			if id, ok := matchingShipment(shipments, req.Tracks, remaining); ok {
-				if retried {
-					return sent(id), nil
-				}
-				return ignored(id), nil
-			}
-			if !remaining {
-				return ignored(""), nil
-			}
-		}
-		id, err := o.client.CreateShipment(ctx, ord.EntityID, m.raw)
+	ord, done := o.findOrder(ctx, m.incrementID)
+	if done != nil {
+		return *done
+	}
+	remaining := linesLeft(ord, lines, magento.OrderItem.ToShip)
+	if !remaining || len(req.Tracks) > 0 || retried {
+		shipments, err := o.client.ShipmentsOfOrder(ctx, ord.EntityID)
 		if err != nil {
-			return outcome{}, err
+			return failure(err)
 		}
-		return sent(strconv.FormatInt(id, 10)), nil
-	})
+		if id, ok := matchingShipment(shipments, req.Tracks, remaining); ok {
+			if retried {
+				return sent(id)
+			}
+			return ignored(id)
+		}
+		if !remaining {
+			return ignored("")
+		}
+	}
+	id, err := o.client.CreateShipment(ctx, ord.EntityID, m.raw)
+	if err != nil {
+		return failure(err)
+	}
+	return sent(strconv.FormatInt(id, 10))
 }
 
 func matchingShipment(shipments []magento.Shipment, tracks []magento.Track, remaining bool) (string, bool) {
@@ -260,11 +258,4 @@ func matchingShipment(shipments []magento.Shipment, tracks []magento.Track, rema
 		return strconv.FormatInt(shipments[len(shipments)-1].EntityID, 10), true
 	}
 	return "", false
-}
-
-func outcomeOr(o *outcome) outcome {
-	if o == nil {
-		return outcome{}
-	}
-	return *o
 }

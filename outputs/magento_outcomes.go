@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
-	"sync"
 
 	"github.com/redpanda-data/benthos/v4/public/service"
 
@@ -13,69 +11,103 @@ import (
 	"github.com/datawald/datawald/internal/synctask"
 )
 
-// outcome is what happened to one message: S, F or I to record, or a
-// transient error (nack) when Status is empty.
+// outcome is what happened to one message of a batch write (products,
+// source items): S, F or I to record, or a transient error (Nack) when
+// Status is empty, which redelivers the message and records nothing.
+// Per-message kinds go through synctask.Reporter.Deliver instead.
 type outcome struct {
 	Status synctask.Status
 	TgtID  string
 	Code   string
 	Note   string
-	// Nack is set for a transient failure: the message is redelivered and
-	// nothing is recorded.
-	Nack error
+	Nack   error
+	// delivered marks an outcome the reporter has recorded already.
+	delivered bool
 }
 
-func sent(tgtID string) outcome    { return outcome{Status: synctask.StatusSent, TgtID: tgtID} }
-func ignored(tgtID string) outcome { return outcome{Status: synctask.StatusIgnored, TgtID: tgtID} }
+const noteUnchanged = "unchanged in Magento"
+
+func sent(tgtID string) outcome { return outcome{Status: synctask.StatusSent, TgtID: tgtID} }
+func ignored(tgtID string) outcome {
+	return outcome{Status: synctask.StatusIgnored, TgtID: tgtID, Note: noteUnchanged}
+}
 
 // invalid is an F for a message the connector cannot use (bad JSON, a
 // missing key): no request was sent.
 func invalid(format string, args ...any) outcome {
-	return outcome{Status: synctask.StatusFailed, Code: "INVALID_MESSAGE", Note: fmt.Sprintf(format, args...)}
+	return outcome{Status: synctask.StatusFailed, Code: codeInvalid, Note: fmt.Sprintf(format, args...)}
 }
 
-// failure turns an error into F (permanent: Magento refused the entity) or
-// a nack (transient, cancelled, or the store refused our credentials, which
-// is not the entity's fault).
+const codeInvalid = "INVALID_MESSAGE"
+
+// failure turns an error into F (Magento refused the entity) or a nack
+// (transient after the HTTP retries, or the context ended).
 func failure(err error) outcome {
 	if retryableOutcome(err) {
 		return outcome{Nack: err}
 	}
-	return outcome{Status: synctask.StatusFailed, Code: magento.Code(err), Note: magento.Message(err)}
+	c := synctask.DefaultClassify(err)
+	return outcome{Status: synctask.StatusFailed, Code: c.Code, Note: c.Message}
 }
 
+// retryableOutcome reports errors that must not become F: transient ones
+// and the end of the context.
 func retryableOutcome(err error) bool {
-	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) || magento.IsRetryable(err) {
-		return true
-	}
-	s := magento.Status(err)
-	return s == http.StatusUnauthorized || s == http.StatusForbidden
+	return errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) || magento.IsRetryable(err)
 }
 
-// settle records the decided outcomes and nacks the rest.
+// asResult adapts an outcome to a Reporter attempt's return values.
+func (o outcome) asResult() (synctask.Result, error) {
+	switch {
+	case o.Nack != nil:
+		return synctask.Result{}, o.Nack
+	case o.Status == synctask.StatusFailed:
+		return synctask.Result{}, synctask.Permanent(o.Code, o.Note)
+	}
+	return synctask.Result{Status: o.Status, TgtID: o.TgtID, Note: o.Note}, nil
+}
+
+// settle records the decided outcomes of a batch write in one store
+// transaction and nacks the undecided ones, so only they are redelivered.
 func (o *magentoOutput) settle(ctx context.Context, batch service.MessageBatch, outs []outcome) error {
 	var (
-		record []int
-		berr   *service.BatchError
+		recs []synctask.Outcome
+		berr *service.BatchError
 	)
+	nack := func(i int, err error) {
+		if berr == nil {
+			berr = service.NewBatchError(batch, fmt.Errorf("writing magento %s: %w", o.cfg.entity, err))
+		}
+		berr = berr.Failed(i, err)
+	}
 	for i, out := range outs {
 		if out.Status == "" && out.Nack == nil {
 			out.Nack = errNoOutcome
-			outs[i] = out
 		}
 		if out.Nack != nil {
-			if berr == nil {
-				berr = service.NewBatchError(batch, fmt.Errorf("writing magento %s: %w", o.cfg.entity, out.Nack))
+			nack(i, out.Nack)
+			continue
+		}
+		if out.delivered {
+			continue
+		}
+		env, err := synctask.EnvelopeFromMessage(batch[i])
+		if err != nil {
+			if out.Status == synctask.StatusFailed {
+				// Nowhere to record the failure: redeliver, as Deliver does.
+				nack(i, fmt.Errorf("%s: %s (and %w)", out.Code, out.Note, err))
 			}
-			berr = berr.Failed(i, out.Nack)
 			continue
 		}
 		if out.Status == synctask.StatusFailed {
-			o.log.Warnf("magento %s: message %d failed: %s: %s", o.cfg.entity, i, out.Code, out.Note)
+			o.log.Warnf("magento %s %s failed: %s: %s", o.cfg.entity, env.SrcID, out.Code, out.Note)
 		}
-		record = append(record, i)
+		recs = append(recs, synctask.Outcome{
+			Key: env.Key, TaskID: env.TaskID, Hash: env.Hash,
+			Status: out.Status, TgtID: out.TgtID, ErrorCode: out.Code, Note: out.Note,
+		})
 	}
-	if err := o.sink.Record(ctx, batch, outs, record); err != nil {
+	if err := o.record(ctx, recs); err != nil {
 		// Writes are idempotent: redelivering the batch records again.
 		return fmt.Errorf("recording magento %s outcomes: %w", o.cfg.entity, err)
 	}
@@ -85,96 +117,28 @@ func (o *magentoOutput) settle(ctx context.Context, batch service.MessageBatch, 
 	return nil
 }
 
-// outcomeSink records outcomes. Implementations are safe for concurrent use.
-type outcomeSink interface {
-	Connect(ctx context.Context) error
-	// Record records outs[i] for each i of which, keyed by msgs[i]'s
-	// metadata.
-	Record(ctx context.Context, msgs service.MessageBatch, outs []outcome, which []int) error
-	Close(ctx context.Context) error
-}
-
-func newOutcomeSink(dsn, target string, log *service.Logger) outcomeSink {
-	if dsn == "" {
-		return logSink{log: log}
-	}
-	return &syncTaskSink{dsn: dsn, target: target, log: log}
-}
-
-// logSink logs outcomes at debug level (no sync-task store configured).
-type logSink struct{ log *service.Logger }
-
-func (logSink) Connect(context.Context) error { return nil }
-func (logSink) Close(context.Context) error   { return nil }
-func (s logSink) Record(_ context.Context, msgs service.MessageBatch, outs []outcome, which []int) error {
-	for _, i := range which {
-		id, _ := msgs[i].MetaGet("dw_src_id")
-		s.log.Debugf("magento outcome %s %s tgt_id=%s %s", id, outs[i].Status, outs[i].TgtID, outs[i].Note)
-	}
-	return nil
-}
-
-// syncTaskSink records outcomes in a sync-task store shared by DSN.
-type syncTaskSink struct {
-	dsn, target string
-	log         *service.Logger
-
-	mu     sync.Mutex
-	shared *synctask.Shared
-}
-
-func (s *syncTaskSink) Connect(ctx context.Context) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.shared != nil {
-		return nil
-	}
-	sh, err := synctask.Acquire(ctx, s.dsn)
-	if err != nil {
-		return fmt.Errorf("opening sync-task store: %w", err)
-	}
-	s.shared = sh
-	return nil
-}
-
-func (s *syncTaskSink) Record(ctx context.Context, msgs service.MessageBatch, outs []outcome, which []int) error {
-	s.mu.Lock()
-	sh := s.shared
-	s.mu.Unlock()
-	if sh == nil {
-		return service.ErrNotConnected
-	}
-	recs := make([]synctask.Outcome, 0, len(which))
-	for _, i := range which {
-		m := msgs[i]
-		key := synctask.Key{Source: meta(m, "dw_source"), Target: s.target, TxType: meta(m, "dw_tx_type"), SrcID: meta(m, "dw_src_id")}
-		if err := key.Validate(); err != nil {
-			s.log.Warnf("magento outcome %s of message %d not recorded: metadata %v", outs[i].Status, i, err)
-			continue
-		}
-		recs = append(recs, synctask.Outcome{
-			Key: key, TaskID: meta(m, "dw_task_id"), Hash: meta(m, "dw_hash"),
-			Status: outs[i].Status, TgtID: outs[i].TgtID, ErrorCode: outs[i].Code, Note: outs[i].Note,
-		})
-	}
+// record writes outcomes in one transaction; when one of them is not
+// staged in the store (delivered from elsewhere), the others are recorded
+// one by one and the unknown ones logged, as Reporter.Deliver does.
+func (o *magentoOutput) record(ctx context.Context, recs []synctask.Outcome) error {
 	if len(recs) == 0 {
 		return nil
 	}
-	return sh.RecordOutcomes(ctx, recs)
-}
-
-func (s *syncTaskSink) Close(ctx context.Context) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.shared == nil {
-		return nil
+	err := o.rep.Record(ctx, recs...)
+	if !errors.Is(err, synctask.ErrNotFound) {
+		return err
 	}
-	err := s.shared.Release(ctx)
-	s.shared = nil
-	return err
+	for _, r := range recs {
+		err := o.rep.Record(ctx, r)
+		if errors.Is(err, synctask.ErrNotFound) {
+			o.log.Warnf("magento %s: entity %s was delivered but is not staged in the sync-task store; its outcome %s is not recorded", o.cfg.entity, r.Key, r.Status)
+			continue
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
-func meta(m *service.Message, key string) string {
-	v, _ := m.MetaGet(key)
-	return v
-}
+var errNoOutcome = errors.New("no outcome computed")
