@@ -20,6 +20,8 @@ import (
 
 	"github.com/datawald/datawald/internal/sandbox"
 	"github.com/datawald/datawald/internal/sandbox/hubspot"
+	"github.com/datawald/datawald/internal/sandbox/magento"
+	"github.com/datawald/datawald/internal/sandbox/netsuite"
 	"github.com/datawald/datawald/internal/sandbox/seed"
 )
 
@@ -68,7 +70,26 @@ type sandboxVendor struct {
 // sandboxVendors lists the simulators in the order they are served and
 // printed.
 var sandboxVendors = []sandboxVendor{
+	{name: "netsuite", portOffset: 0, build: buildNetSuite},
+	{name: "magento", portOffset: 1, build: buildMagento},
 	{name: "hubspot", portOffset: 2, build: buildHubSpot},
+}
+
+func buildNetSuite(cfg sandboxConfig, _ *seed.Catalog) (sandbox.Vendor, error) {
+	o := netsuite.Options{}
+	switch cfg.profile {
+	case profileNone:
+		o.ConcurrencyLimit = -1
+	case profileStrict:
+		o.ConcurrencyLimit = 1
+	}
+	return netsuite.New(o)
+}
+
+// buildMagento serves the catalog; Magento has no API rate limit by
+// default, so every profile is the same.
+func buildMagento(_ sandboxConfig, cat *seed.Catalog) (sandbox.Vendor, error) {
+	return magento.New(magento.Options{Catalog: cat}), nil
 }
 
 func buildHubSpot(cfg sandboxConfig, cat *seed.Catalog) (sandbox.Vendor, error) {

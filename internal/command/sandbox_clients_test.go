@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/datawald/datawald/internal/httpx"
 )
 
 // vendorClient is how the tests and benchmarks talk to one simulator with
@@ -22,6 +24,30 @@ type vendorClient struct {
 }
 
 var vendorClients = map[string]vendorClient{
+	"netsuite": {
+		// Token-based authentication: OAuth 1.0a HMAC-SHA256 with the
+		// account id as realm, a fresh nonce per request.
+		authorize: func(tb testing.TB, _ string, creds map[string]string) func(*http.Request) {
+			return oauth1(tb, &httpx.OAuth1{
+				ConsumerKey: creds["consumer_key"], ConsumerSecret: creds["consumer_secret"],
+				Token: creds["token_id"], TokenSecret: creds["token_secret"], Realm: creds["realm"],
+			})
+		},
+		simpleGET:  "/services/rest/system/v1/serverTime",
+		wantInBody: `"serverTime":`,
+	},
+	"magento": {
+		// An integration's OAuth 1.0a signature, as Magento requires by
+		// default.
+		authorize: func(tb testing.TB, _ string, creds map[string]string) func(*http.Request) {
+			return oauth1(tb, &httpx.OAuth1{
+				ConsumerKey: creds["consumer_key"], ConsumerSecret: creds["consumer_secret"],
+				Token: creds["access_token"], TokenSecret: creds["access_token_secret"],
+			})
+		},
+		simpleGET:  "/rest/default/V1/orders/1",
+		wantInBody: `"entity_id":1`,
+	},
 	"hubspot": {
 		authorize: func(_ testing.TB, _ string, creds map[string]string) func(*http.Request) {
 			return func(r *http.Request) { r.Header.Set("Authorization", "Bearer "+creds["access_token"]) }
@@ -29,6 +55,14 @@ var vendorClients = map[string]vendorClient{
 		simpleGET:  "/crm/v3/objects/contacts/1000001",
 		wantInBody: `"id":"1000001"`,
 	},
+}
+
+func oauth1(tb testing.TB, signer *httpx.OAuth1) func(*http.Request) {
+	return func(r *http.Request) {
+		if err := signer.Sign(r); err != nil {
+			tb.Errorf("signing %s: %v", r.URL.Path, err)
+		}
+	}
 }
 
 // doGET sends an authorized GET and returns the status and body.

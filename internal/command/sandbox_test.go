@@ -35,19 +35,28 @@ func countStatus(st sandbox.Stats, status int) int64 {
 
 // runningCommand is `datawald sandbox` running in-process.
 type runningCommand struct {
-	out    *bufio.Reader
+	lines  chan string // everything the command prints, line by line
 	done   chan error
 	cancel context.CancelFunc
 }
 
 // startSandboxCommand runs the sandbox subcommand with args in-process, as
-// main does through the Benthos CLI, and stops it when the test ends.
+// main does through the Benthos CLI, and stops it when the test ends. The
+// output is read continuously so the command never blocks on printing.
 func startSandboxCommand(t *testing.T, args ...string) *runningCommand {
 	t.Helper()
 	pr, pw := io.Pipe()
 	app := &cli.App{Name: "datawald", Commands: All(), Writer: pw, ErrWriter: io.Discard}
 	ctx, cancel := context.WithCancel(t.Context())
-	rc := &runningCommand{out: bufio.NewReader(pr), done: make(chan error, 1), cancel: cancel}
+	rc := &runningCommand{lines: make(chan string, 1000), done: make(chan error, 1), cancel: cancel}
+	go func() {
+		sc := bufio.NewScanner(pr)
+		sc.Buffer(make([]byte, 64<<10), 1<<20)
+		for sc.Scan() {
+			rc.lines <- sc.Text()
+		}
+		close(rc.lines)
+	}()
 	go func() {
 		err := app.RunContext(ctx, append([]string{"datawald", "sandbox"}, args...))
 		pw.CloseWithError(fmt.Errorf("command returned: %v", err))
@@ -64,11 +73,18 @@ func startSandboxCommand(t *testing.T, args ...string) *runningCommand {
 	return rc
 }
 
+// line returns the next printed line, failing the test when the command
+// prints nothing more within ten seconds.
 func (rc *runningCommand) line(t *testing.T) string {
 	t.Helper()
-	l, err := rc.out.ReadString('\n')
-	require.NoError(t, err)
-	return strings.TrimRight(l, "\n")
+	select {
+	case l, ok := <-rc.lines:
+		require.True(t, ok, "the command stopped printing")
+		return l
+	case <-time.After(10 * time.Second):
+		t.Fatal("the command printed nothing for ten seconds")
+		return ""
+	}
 }
 
 func call(t *testing.T, method, url, body string, headers map[string]string) (int, string) {
