@@ -179,6 +179,10 @@ func applyErrata(doc *openapi3.T) {
 	}
 }
 
+// ErrNoOperation is wrapped by the validation errors of a request whose
+// method and path the contract does not declare.
+var ErrNoOperation = errors.New("no such operation in the contract")
+
 var restPrefix = regexp.MustCompile(`^/rest(?:/[A-Za-z0-9_]+)?(/(?:async/bulk/|async/)?V1/.*)$`)
 
 // contractRoute splits a simulator path into the contract path and whether
@@ -201,7 +205,7 @@ func contractRoute(p string) (path string, bulk bool, ok bool) {
 func (c *ContractValidator) find(r *http.Request, body []byte) (*routers.Route, map[string]string, *http.Request, bool, error) {
 	p, bulk, ok := contractRoute(r.URL.Path)
 	if !ok {
-		return nil, nil, nil, false, fmt.Errorf("path %s is not a Magento REST path", r.URL.Path)
+		return nil, nil, nil, false, fmt.Errorf("%s %s: %w: not a Magento REST path", r.Method, r.URL.Path, ErrNoOperation)
 	}
 	u := *r.URL
 	u.Path = p
@@ -217,7 +221,7 @@ func (c *ContractValidator) find(r *http.Request, body []byte) (*routers.Route, 
 	req.Body = io.NopCloser(bytes.NewReader(body))
 	route, params, err := c.router.FindRoute(req)
 	if err != nil {
-		return nil, nil, nil, bulk, fmt.Errorf("%s %s: no such operation in the contract: %w", r.Method, p, err)
+		return nil, nil, nil, bulk, fmt.Errorf("%s %s: %w: %w", r.Method, p, ErrNoOperation, err)
 	}
 	return route, params, req, bulk, nil
 }
@@ -296,7 +300,9 @@ func (c *ContractValidator) ValidateResponse(r *http.Request, reqBody []byte, st
 
 // Middleware validates every request that reaches next and every response
 // next writes, recording violations (see Violations and Checked). Requests
-// outside /rest/ (the sandbox's own /_sandbox/ routes) pass unchecked.
+// outside /rest/ (the sandbox's own /_sandbox/ routes) pass unchecked, and so
+// does a request for an operation the contract does not declare when the
+// answer is 404 (Magento's "Request does not match any route.").
 func (c *ContractValidator) Middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if !strings.HasPrefix(r.URL.Path, "/rest/") {
@@ -308,11 +314,14 @@ func (c *ContractValidator) Middleware(next http.Handler) http.Handler {
 			c.record(fmt.Errorf("%s %s: reading request body: %w", r.Method, r.URL.Path, err))
 		}
 		_ = r.Body.Close()
-		c.record(c.ValidateRequest(r, body))
+		reqErr := c.ValidateRequest(r, body)
 		r.Body = io.NopCloser(bytes.NewReader(body))
 		rec := httptest.NewRecorder()
 		next.ServeHTTP(rec, r)
-		c.record(c.ValidateResponse(r, body, rec.Code, rec.Header(), rec.Body.Bytes()))
+		if !(errors.Is(reqErr, ErrNoOperation) && rec.Code == http.StatusNotFound) {
+			c.record(reqErr)
+			c.record(c.ValidateResponse(r, body, rec.Code, rec.Header(), rec.Body.Bytes()))
+		}
 		for k, vs := range rec.Header() {
 			w.Header()[k] = vs
 		}
