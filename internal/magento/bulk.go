@@ -58,7 +58,8 @@ type BulkOperation struct {
 	ErrorCode     int    `json:"error_code"`
 }
 
-// BulkStatus is GET /V1/bulk/{uuid}/detailed-status.
+// BulkStatus is GET /V1/bulk/{uuid}/status: the bulk summary with each
+// operation's status and result message.
 type BulkStatus struct {
 	BulkID         string          `json:"bulk_id"`
 	OperationCount int             `json:"operation_count"`
@@ -78,10 +79,10 @@ func (s BulkStatus) Open() bool {
 	return false
 }
 
-// GetBulkStatus reads the detailed status of a bulk.
+// GetBulkStatus reads the status of a bulk's operations.
 func (c *Client) GetBulkStatus(ctx context.Context, uuid string) (BulkStatus, error) {
 	var s BulkStatus
-	err := c.do(ctx, call{method: http.MethodGet, path: "/V1/bulk/" + url.PathEscape(uuid) + "/detailed-status", endpoint: "/V1/bulk/{bulkUuid}/detailed-status"}, &s)
+	err := c.do(ctx, call{method: http.MethodGet, path: "/V1/bulk/" + url.PathEscape(uuid) + "/status", endpoint: "/V1/bulk/{bulkUuid}/status"}, &s)
 	if err != nil {
 		return BulkStatus{}, fmt.Errorf("reading status of bulk %s: %w", uuid, err)
 	}

@@ -62,18 +62,31 @@ type StockItem struct {
 	IsInStock bool    `json:"is_in_stock"`
 }
 
-// GetStockItem reads the legacy stock item of a SKU and returns it both
-// typed and raw.
+// GetStockItem reads the legacy stock item of a SKU from the product's
+// extension_attributes.stock_item (GET /V1/products/{sku}, which every
+// Magento 2.4 serves whatever the inventory module set) and returns it both
+// typed and raw. A product without a stock item is an error.
 func (c *Client) GetStockItem(ctx context.Context, sku string) (StockItem, json.RawMessage, error) {
-	var raw json.RawMessage
-	if err := c.do(ctx, call{method: http.MethodGet, path: "/V1/stockItems/" + url.PathEscape(sku), endpoint: "/V1/stockItems/{productSku}"}, &raw); err != nil {
-		return StockItem{}, nil, fmt.Errorf("reading stock item of %q: %w", sku, err)
+	p, err := c.GetProduct(ctx, sku)
+	if err != nil {
+		return StockItem{}, nil, fmt.Errorf("reading stock item: %w", err)
+	}
+	var head struct {
+		Ext struct {
+			StockItem json.RawMessage `json:"stock_item"`
+		} `json:"extension_attributes"`
+	}
+	if err := json.Unmarshal(p, &head); err != nil {
+		return StockItem{}, nil, fmt.Errorf("decoding product %q: %w", sku, err)
+	}
+	if len(head.Ext.StockItem) == 0 || string(head.Ext.StockItem) == "null" {
+		return StockItem{}, nil, fmt.Errorf("reading stock item: product %q has no stock item", sku)
 	}
 	var si StockItem
-	if err := json.Unmarshal(raw, &si); err != nil {
+	if err := json.Unmarshal(head.Ext.StockItem, &si); err != nil {
 		return StockItem{}, nil, fmt.Errorf("decoding stock item of %q: %w", sku, err)
 	}
-	return si, raw, nil
+	return si, head.Ext.StockItem, nil
 }
 
 // UpdateStockItem writes a legacy stock item
