@@ -236,7 +236,7 @@ func orderLines(lines []seed.OrderLine, currency, whs, base string, orderID int)
 			"UnitPrice": l.UnitPrice.Float64(), "Price": price, "DiscountPercent": discountPercent(l),
 			"Currency": currency, "WarehouseCode": whs, "LineTotal": net,
 			"TaxPercentagePerRow": l.TaxPercent, "TaxTotal": l.TaxAmount.Float64(),
-			"GrossTotal": round2(net + l.TaxAmount.Float64()),
+			"GrossTotal":    round2(net + l.TaxAmount.Float64()),
 			"PriceAfterVAT": round2(price * (1 + l.TaxPercent/100)), "LineStatus": "bost_Open",
 		}
 		if base == "order" {

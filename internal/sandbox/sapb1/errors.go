@@ -8,14 +8,14 @@ import (
 
 // Service Layer error codes the simulator answers with.
 const (
-	codeInvalidSession = 301        // expired, unknown or misrouted session
-	codeLoginFailed    = 100000027  // wrong company, user or password
-	codeNoMatch        = -2028      // "No matching records found (ODBC -2028)"
-	codeDuplicate      = -2035      // "This entry already exists in the following tables"
-	codeInvalidValue   = -10        // a value the business logic refuses
-	codeInvalidRequest = -1000      // unknown property, bad query option, bad JSON
-	codeMissingField   = -5002      // a required field is empty
-	codeBatch          = -1000      // malformed $batch
+	codeInvalidSession = 301       // expired, unknown or misrouted session
+	codeLoginFailed    = 100000027 // wrong company, user or password
+	codeNoMatch        = -2028     // "No matching records found (ODBC -2028)"
+	codeDuplicate      = -2035     // "This entry already exists in the following tables"
+	codeInvalidValue   = -10       // a value the business logic refuses
+	codeInvalidRequest = -1000     // unknown property, bad query option, bad JSON
+	codeMissingField   = -5002     // a required field is empty
+	codeBatch          = -1000     // malformed $batch
 	codeNotAllowed     = -1        // method not supported on the resource
 )
 
@@ -27,7 +27,9 @@ type apiError struct {
 	message string
 }
 
-func (e *apiError) Error() string { return fmt.Sprintf("%d (code %d): %s", e.status, e.code, e.message) }
+func (e *apiError) Error() string {
+	return fmt.Sprintf("%d (code %d): %s", e.status, e.code, e.message)
+}
 
 func newError(status, code int, format string, args ...any) *apiError {
 	return &apiError{status: status, code: code, message: fmt.Sprintf(format, args...)}

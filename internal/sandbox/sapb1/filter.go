@@ -112,7 +112,7 @@ func tokenize(s string) ([]token, error) {
 	return append(out, token{kind: tokEOF, pos: len(s)}), nil
 }
 
-// readQuoted reads a single-quoted literal starting at s[i] == '\''; a
+// readQuoted reads a single-quoted literal starting at s[i] == '\”; a
 // doubled quote stands for one quote.
 func readQuoted(s string, i int) (string, int, error) {
 	var b strings.Builder

@@ -5,13 +5,13 @@ package sapb1
 type edmKind int
 
 const (
-	edmString   edmKind = iota
-	edmInt32            // Edm.Int32
-	edmDouble           // Edm.Double
-	edmDateTime         // Edm.DateTime: B1 keeps the date only
-	edmTime             // Edm.Time: B1 keeps the time of day only
-	edmEnum             // SAPB1.* enum, written as the member name
-	edmCollection       // Collection(SAPB1.*) of a complex type
+	edmString     edmKind = iota
+	edmInt32              // Edm.Int32
+	edmDouble             // Edm.Double
+	edmDateTime           // Edm.DateTime: B1 keeps the date only
+	edmTime               // Edm.Time: B1 keeps the time of day only
+	edmEnum               // SAPB1.* enum, written as the member name
+	edmCollection         // Collection(SAPB1.*) of a complex type
 )
 
 // propDef is one served property. The contract test checks every one
@@ -73,15 +73,15 @@ var (
 	docObjects = []string{"oOrders", "oDeliveryNotes", "oInvoices"}
 )
 
-func str(name string) propDef         { return propDef{name: name, kind: edmString, writable: true} }
-func roStr(name string) propDef       { return propDef{name: name, kind: edmString} }
-func i32(name string) propDef         { return propDef{name: name, kind: edmInt32, writable: true} }
-func dbl(name string) propDef         { return propDef{name: name, kind: edmDouble, writable: true} }
-func roDbl(name string) propDef       { return propDef{name: name, kind: edmDouble} }
-func date(name string) propDef        { return propDef{name: name, kind: edmDateTime, writable: true} }
-func roDate(name string) propDef      { return propDef{name: name, kind: edmDateTime} }
-func roTime(name string) propDef      { return propDef{name: name, kind: edmTime} }
-func timeOfDay(name string) propDef   { return propDef{name: name, kind: edmTime, writable: true} }
+func str(name string) propDef       { return propDef{name: name, kind: edmString, writable: true} }
+func roStr(name string) propDef     { return propDef{name: name, kind: edmString} }
+func i32(name string) propDef       { return propDef{name: name, kind: edmInt32, writable: true} }
+func dbl(name string) propDef       { return propDef{name: name, kind: edmDouble, writable: true} }
+func roDbl(name string) propDef     { return propDef{name: name, kind: edmDouble} }
+func date(name string) propDef      { return propDef{name: name, kind: edmDateTime, writable: true} }
+func roDate(name string) propDef    { return propDef{name: name, kind: edmDateTime} }
+func roTime(name string) propDef    { return propDef{name: name, kind: edmTime} }
+func timeOfDay(name string) propDef { return propDef{name: name, kind: edmTime, writable: true} }
 func coll(name, typ string, c *complexDef) propDef {
 	return propDef{name: name, kind: edmCollection, typeName: typ, writable: true, complex: c}
 }
