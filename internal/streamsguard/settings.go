@@ -161,7 +161,7 @@ func LoadHTTPSettings(a Args) (HTTPSettings, error) {
 // guard: its API on the private address, without TLS, with every other
 // http.* override the user gave.
 func InnerArgs(a Args, s HTTPSettings, inner string) []string {
-	out := []string{"--set", "http.address=" + inner, "--set", "http.cert_file=", "--set", "http.key_file="}
+	out := []string{"--set", "http.address=" + inner, "--set", `http.cert_file=""`, "--set", `http.key_file=""`}
 	for k, v := range a.Sets {
 		switch k {
 		case "http.address", "http.cert_file", "http.key_file":
