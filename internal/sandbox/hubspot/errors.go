@@ -16,7 +16,6 @@ const (
 	categoryAuthentication = "INVALID_AUTHENTICATION"
 	categoryRateLimits     = "RATE_LIMITS"
 	categoryInternal       = "INTERNAL_ERROR"
-	categoryMethod         = "METHOD_NOT_ALLOWED"
 )
 
 // apiError is HubSpot's standard error body: status, message,
