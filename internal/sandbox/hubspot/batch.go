@@ -137,11 +137,18 @@ func (v *Vendor) handleBatchCreate(w http.ResponseWriter, r *http.Request) *apiE
 	if err := v.checkBatchUnique(t, in.Inputs); err != nil {
 		return err
 	}
+	for _, input := range in.Inputs {
+		for _, a := range input.Associations {
+			if _, _, err := v.resolveAssociationTarget(t, a); err != nil {
+				return err
+			}
+		}
+	}
 	resp := newBatchResponse(now)
 	for _, input := range in.Inputs {
 		rec, err := v.createWithAssociations(t, input, now)
 		if err != nil {
-			return err // only association errors remain possible here
+			return err // unreachable: every input was validated above
 		}
 		resp.Results = append(resp.Results, rec.render(propertyNames(input.Properties)))
 	}

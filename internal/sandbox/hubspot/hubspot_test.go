@@ -241,3 +241,28 @@ func TestResetRestoresTheSeededPortal(t *testing.T) {
 	v.Reset()
 	assert.Equal(t, http.StatusOK, call(t, http.MethodGet, base+"/crm/v3/objects/products/4000001", nil).status)
 }
+
+func TestCreateWithInlineAssociationsAndBatchCreateIsAllOrNothing(t *testing.T) {
+	_, base := portal(t, hubspot.Options{})
+	toCompany := func(id string) []any {
+		return []any{map[string]any{"to": map[string]any{"id": id}, "types": []any{
+			map[string]any{"associationCategory": "HUBSPOT_DEFINED", "associationTypeId": 279},
+		}}}
+	}
+	r := call(t, http.MethodPost, base+"/crm/v3/objects/contacts", map[string]any{
+		"properties": map[string]any{"email": "assoc@example.com"}, "associations": toCompany("2000002"),
+	})
+	require.Equal(t, http.StatusCreated, r.status, "%s", r.raw)
+	list := call(t, http.MethodGet, base+"/crm/v3/objects/contacts/"+r.body["id"].(string)+"?associations=companies", nil)
+	assocs := list.body["associations"].(map[string]any)["companies"].(map[string]any)["results"].([]any)
+	require.Len(t, assocs, 1)
+	assert.Equal(t, "2000002", assocs[0].(map[string]any)["id"])
+	assert.Equal(t, "contact_to_company", assocs[0].(map[string]any)["type"])
+
+	batch := call(t, http.MethodPost, base+"/crm/v3/objects/contacts/batch/create", map[string]any{"inputs": []any{
+		map[string]any{"properties": map[string]any{"email": "first@example.com"}},
+		map[string]any{"properties": map[string]any{"email": "second@example.com"}, "associations": toCompany("2999999")},
+	}})
+	requireHubSpotError(t, batch, http.StatusBadRequest, "VALIDATION_ERROR")
+	assert.Equal(t, http.StatusNotFound, call(t, http.MethodGet, base+"/crm/v3/objects/contacts/first@example.com?idProperty=email", nil).status)
+}
