@@ -346,6 +346,16 @@ func (c *ContractValidator) Checked() int {
 	return c.checked
 }
 
+// TakeViolations returns the recorded violations and forgets them, for a
+// test that sends an invalid request on purpose and checks it was caught.
+func (c *ContractValidator) TakeViolations() []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	out := c.violations
+	c.violations = nil
+	return out
+}
+
 // Violations returns the contract violations recorded by the middleware.
 func (c *ContractValidator) Violations() []string {
 	c.mu.Lock()

@@ -298,3 +298,16 @@ func (s *sim) oauth(method, path string) string {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// expectViolation asserts that the contract validator flagged the last
+// request (sent invalid on purpose) and clears the record; without the
+// contract files it does nothing.
+func (s *sim) expectViolation(contains string) {
+	s.t.Helper()
+	if s.checks == nil {
+		return
+	}
+	v := s.checks.TakeViolations()
+	require.Len(s.t, v, 1, "exactly the deliberate violation")
+	assert.Contains(s.t, v[0], contains)
+}

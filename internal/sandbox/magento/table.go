@@ -1,7 +1,6 @@
 package magento
 
 import (
-	"encoding/json"
 	"reflect"
 	"strings"
 )
@@ -17,22 +16,43 @@ type table[K comparable, T any] struct {
 	extra   func(*T, map[string]any) // adds derived searchable fields, may be nil
 	known   map[string]bool          // fields that exist on the entity
 	missing func(string) error       // the error for an unknown field
+	scalars []scalarField            // the top-level scalar fields, searchable
+}
+
+// scalarField is a top-level string, number or bool field of a record, with
+// the JSON name searchCriteria uses for it. Numbers are held as float64, as
+// decoded JSON would hold them.
+type scalarField struct {
+	index     int
+	name      string
+	omitEmpty bool
 }
 
 func newTable[K comparable, T any](extra func(*T, map[string]any), extraFields []string, missing func(string) error) *table[K, T] {
 	known := map[string]bool{}
 	var zero T
 	rt := reflect.TypeOf(zero)
+	var scalars []scalarField
 	for i := range rt.NumField() {
-		name, _, _ := strings.Cut(rt.Field(i).Tag.Get("json"), ",")
-		if name != "" && name != "-" {
-			known[name] = true
+		f := rt.Field(i)
+		name, opts, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if name == "" || name == "-" {
+			continue
+		}
+		known[name] = true
+		kind := f.Type.Kind()
+		if kind == reflect.Pointer {
+			kind = f.Type.Elem().Kind()
+		}
+		switch kind {
+		case reflect.String, reflect.Int, reflect.Int64, reflect.Float64, reflect.Bool:
+			scalars = append(scalars, scalarField{index: i, name: name, omitEmpty: strings.Contains(opts, "omitempty")})
 		}
 	}
 	for _, f := range extraFields {
 		known[f] = true
 	}
-	return &table[K, T]{rows: map[K]*T{}, flat: map[K]map[string]any{}, extra: extra, known: known, missing: missing}
+	return &table[K, T]{rows: map[K]*T{}, flat: map[K]map[string]any{}, extra: extra, known: known, missing: missing, scalars: scalars}
 }
 
 func (t *table[K, T]) len() int { return len(t.keys) }
@@ -54,20 +74,27 @@ func (t *table[K, T]) put(k K, v *T) {
 // touch recomputes the searchable fields of k after an in-place change.
 func (t *table[K, T]) touch(k K) {
 	v := t.rows[k]
-	raw, err := json.Marshal(v)
-	if err != nil {
-		// The records are plain structs of strings and numbers: a marshal
-		// failure is a programming error.
-		panic("magento sandbox: flattening record: " + err.Error())
-	}
-	var m map[string]any
-	if err := json.Unmarshal(raw, &m); err != nil {
-		panic("magento sandbox: flattening record: " + err.Error())
-	}
-	for key, val := range m {
-		switch val.(type) {
-		case map[string]any, []any:
-			delete(m, key)
+	m := make(map[string]any, len(t.scalars))
+	rv := reflect.ValueOf(v).Elem()
+	for _, f := range t.scalars {
+		fv := rv.Field(f.index)
+		if fv.Kind() == reflect.Pointer {
+			if fv.IsNil() {
+				continue
+			}
+			fv = fv.Elem()
+		}
+		switch fv.Kind() {
+		case reflect.String:
+			if s := fv.String(); s != "" || !f.omitEmpty {
+				m[f.name] = s
+			}
+		case reflect.Int, reflect.Int64:
+			m[f.name] = float64(fv.Int())
+		case reflect.Float64:
+			m[f.name] = fv.Float()
+		case reflect.Bool:
+			m[f.name] = fv.Bool()
 		}
 	}
 	if t.extra != nil {
