@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -271,30 +272,41 @@ func runSandbox(c *cli.Context) error {
 		out = os.Stdout
 	}
 	if err := printSandboxes(out, cfg, cat, running, time.Since(began)); err != nil {
-		shutdownSandboxes(running)
+		_ = shutdownSandboxes(running)
 		return fmt.Errorf("printing simulator addresses: %w", err)
 	}
 	<-ctx.Done()
 	return shutdownSandboxes(running)
 }
 
-// startSandboxes builds every selected vendor from the one data set and
-// starts them. On error the ones already started are closed.
+// startSandboxes builds every selected vendor from the one data set, in
+// parallel since each renders the catalog into its own records, then starts
+// them. On error the ones already started are closed.
 func startSandboxes(cfg sandboxConfig, cat *seed.Catalog) ([]runningSandbox, error) {
 	if len(cfg.vendors) == 0 {
 		return nil, errors.New("starting sandbox: no simulator selected")
 	}
+	vendors := make([]sandbox.Vendor, len(cfg.vendors))
+	errs := make([]error, len(cfg.vendors))
+	var wg sync.WaitGroup
+	for i, v := range cfg.vendors {
+		wg.Go(func() {
+			vendors[i], errs[i] = v.build(cfg, cat)
+			if errs[i] != nil {
+				errs[i] = fmt.Errorf("building %s simulator: %w", v.name, errs[i])
+			}
+		})
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
 	var running []runningSandbox
-	for _, v := range cfg.vendors {
-		vendor, err := v.build(cfg, cat)
-		if err != nil {
-			shutdownSandboxes(running)
-			return nil, fmt.Errorf("building %s simulator: %w", v.name, err)
-		}
-		srv := sandbox.NewServer(vendor, sandbox.Options{Faults: cfg.faults, FaultSeed: cfg.faultSeed})
+	for i, v := range cfg.vendors {
+		srv := sandbox.NewServer(vendors[i], sandbox.Options{Faults: cfg.faults, FaultSeed: cfg.faultSeed})
 		baseURL, err := srv.Start(cfg.addr(v))
 		if err != nil {
-			shutdownSandboxes(running)
+			_ = shutdownSandboxes(running)
 			return nil, err
 		}
 		running = append(running, runningSandbox{name: v.name, baseURL: baseURL, server: srv})
