@@ -84,7 +84,7 @@ func TestRequestWithoutCredentialsIsAnInvalidLogin(t *testing.T) {
 }
 
 // assertion builds a client credentials JWT.
-func assertion(t *testing.T, method jwt.SigningMethod, key any, kid string, claims jwt.MapClaims) string {
+func assertion(t testing.TB, method jwt.SigningMethod, key any, kid string, claims jwt.MapClaims) string {
 	t.Helper()
 	tok := jwt.NewWithClaims(method, claims)
 	tok.Header["kid"] = kid
@@ -93,7 +93,7 @@ func assertion(t *testing.T, method jwt.SigningMethod, key any, kid string, clai
 	return s
 }
 
-func requestToken(t *testing.T, base, assertionJWT string) (int, map[string]any) {
+func requestToken(t testing.TB, base, assertionJWT string) (int, map[string]any) {
 	t.Helper()
 	form := url.Values{
 		"grant_type":            {"client_credentials"},
@@ -108,7 +108,7 @@ func requestToken(t *testing.T, base, assertionJWT string) (int, map[string]any)
 	return resp.StatusCode, body
 }
 
-func privateKey(t *testing.T, creds map[string]string) *ecdsa.PrivateKey {
+func privateKey(t testing.TB, creds map[string]string) *ecdsa.PrivateKey {
 	t.Helper()
 	blk, _ := pem.Decode([]byte(creds["private_key_pem"]))
 	require.NotNil(t, blk)

@@ -130,6 +130,7 @@ type Vendor struct {
 	tokens   bearerTokens
 	store    *store
 	queries  *queryCache
+	renders  *renderCache
 	async    *asyncJobs
 
 	mutateMu  sync.Mutex
@@ -146,7 +147,7 @@ func New(o Options) (*Vendor, error) {
 	if err := o.setDefaults(); err != nil {
 		return nil, fmt.Errorf("configuring netsuite sandbox: %w", err)
 	}
-	v := &Vendor{opts: o, queries: newQueryCache(32), async: newAsyncJobs()}
+	v := &Vendor{opts: o, queries: newQueryCache(32), renders: &renderCache{max: 4096}, async: newAsyncJobs()}
 	if o.PublicKey == nil {
 		key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 		if err != nil {
@@ -225,10 +226,12 @@ func (v *Vendor) Register(mux *http.ServeMux) {
 	api("PATCH /services/rest/record/v1/{type}/{id}", v.asyncable(v.handleUpdate))
 	api("PUT /services/rest/record/v1/{type}/{id}", v.asyncable(v.handleUpsert))
 	api("DELETE /services/rest/record/v1/{type}/{id}", v.asyncable(v.handleDelete))
+	api("GET /services/rest/record/v1/{type}/{id}/{sub}", v.handleSubresource)
 	api("GET /services/rest/async/v1/job/{job}", v.handleJob)
 	api("GET /services/rest/async/v1/job/{job}/task", v.handleTasks)
 	api("GET /services/rest/async/v1/job/{job}/task/{task}", v.handleTask)
 	api("GET /services/rest/async/v1/job/{job}/task/{task}/result", v.handleTaskResult)
+	mux.HandleFunc("/services/rest/", v.handleUnknown)
 }
 
 // guard applies the account concurrency limit, then authentication, then

@@ -63,10 +63,21 @@ func parseOAuthHeader(h string) (tbaParams, bool) {
 // with upper-case hex.
 func percentEncode(s string) string {
 	const hex = "0123456789ABCDEF"
+	unreserved := func(c byte) bool {
+		return ('A' <= c && c <= 'Z') || ('a' <= c && c <= 'z') || ('0' <= c && c <= '9') || c == '-' || c == '.' || c == '_' || c == '~'
+	}
+	clean := true
+	for i := 0; i < len(s) && clean; i++ {
+		clean = unreserved(s[i])
+	}
+	if clean {
+		return s
+	}
 	var b strings.Builder
+	b.Grow(len(s) * 3)
 	for i := 0; i < len(s); i++ {
 		c := s[i]
-		if ('A' <= c && c <= 'Z') || ('a' <= c && c <= 'z') || ('0' <= c && c <= '9') || c == '-' || c == '.' || c == '_' || c == '~' {
+		if unreserved(c) {
 			b.WriteByte(c)
 			continue
 		}
@@ -131,40 +142,57 @@ func hmacSHA256Signature(base, consumerSecret, tokenSecret string) []byte {
 
 // nonceCache remembers the nonces of accepted TBA requests for as long as
 // their timestamps are inside the accepted window, so a replayed request is
-// refused while its timestamp would still pass. Memory is bounded by the
-// request rate times the window.
+// refused while its timestamp would still pass. Keys are also listed by
+// oauth_timestamp so expired ones are dropped a whole second at a time;
+// memory is bounded by the request rate times the window.
 type nonceCache struct {
-	mu        sync.Mutex
-	seen      map[string]int64 // consumer key|token|nonce -> oauth_timestamp
-	lastPrune int64
+	mu      sync.Mutex
+	seen    map[string]int64   // consumer key|token|nonce -> oauth_timestamp
+	buckets map[int64][]string // oauth_timestamp -> keys
+	oldest  int64              // no bucket is older than this
 }
 
-// add records key with timestamp ts and reports whether it was new. Entries
-// with timestamps older than oldest are dropped first (at most once a second).
-func (c *nonceCache) add(key string, ts, now, oldest int64) bool {
+// add records key under timestamp ts and reports whether it was new.
+// Keys with timestamps older than oldest are forgotten first.
+func (c *nonceCache) add(key string, ts, oldest int64) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.seen == nil {
-		c.seen = map[string]int64{}
+		c.seen, c.buckets, c.oldest = map[string]int64{}, map[int64][]string{}, oldest
 	}
-	if now != c.lastPrune {
-		for k, t := range c.seen {
-			if t < oldest {
-				delete(c.seen, k)
+	if oldest > c.oldest {
+		drop := func(t int64) {
+			for _, k := range c.buckets[t] {
+				if c.seen[k] == t {
+					delete(c.seen, k)
+				}
+			}
+			delete(c.buckets, t)
+		}
+		if oldest-c.oldest <= int64(len(c.buckets)) {
+			for t := c.oldest; t < oldest; t++ {
+				drop(t)
+			}
+		} else {
+			for t := range c.buckets {
+				if t < oldest {
+					drop(t)
+				}
 			}
 		}
-		c.lastPrune = now
+		c.oldest = oldest
 	}
 	if _, dup := c.seen[key]; dup {
 		return false
 	}
 	c.seen[key] = ts
+	c.buckets[ts] = append(c.buckets[ts], key)
 	return true
 }
 
 func (c *nonceCache) reset() {
 	c.mu.Lock()
-	c.seen = nil
+	c.seen, c.buckets = nil, nil
 	c.mu.Unlock()
 }
 
@@ -226,7 +254,7 @@ func (v *Vendor) verifyTBA(r *http.Request, h string) *apiError {
 		return loginError("signature mismatch")
 	}
 	key := p.params["oauth_consumer_key"] + "|" + p.params["oauth_token"] + "|" + p.params["oauth_nonce"]
-	if !v.nonces.add(key, ts, now, now-skew) {
+	if !v.nonces.add(key, ts, now-skew) {
 		return loginError("nonce already used")
 	}
 	return nil

@@ -1,12 +1,14 @@
 package netsuite
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -15,8 +17,10 @@ const maxRequestBody = 104 << 20
 
 const recordPath = "/services/rest/record/v1/"
 
+const singularMediaType = "application/vnd.oracle.resource+json; type=singular"
+
 func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/vnd.oracle.resource+json; type=singular")
+	w.Header().Set("Content-Type", singularMediaType)
 	w.WriteHeader(status)
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
@@ -71,7 +75,7 @@ func (v *Vendor) handleGet(w http.ResponseWriter, r *http.Request) {
 		writeError(w, aerr)
 		return
 	}
-	rec, ok := v.store.get(t.name, r.PathValue("id"))
+	id, version, ok := v.store.peek(t.name, r.PathValue("id"))
 	if !ok {
 		writeError(w, notFound(t.name, r.PathValue("id")))
 		return
@@ -85,7 +89,64 @@ func (v *Vendor) handleGet(w http.ResponseWriter, r *http.Request) {
 			fields[strings.TrimSpace(name)] = true
 		}
 	}
-	writeJSON(w, http.StatusOK, v.render(baseURL(r), t, rec, expand, fields))
+	base := baseURL(r)
+	key := fmt.Sprintf("%s|%d|%t|%s|%s", t.name, id, expand, q.Get("fields"), base)
+	body, ok := v.renders.get(key, version)
+	if !ok {
+		var rec *Record
+		if rec, version, ok = v.store.getVersion(t.name, strconv.FormatInt(id, 10)); !ok {
+			writeError(w, notFound(t.name, r.PathValue("id")))
+			return
+		}
+		var err error
+		if body, err = marshalJSON(v.render(base, t, rec, expand, fields)); err != nil {
+			writeError(w, errorf(http.StatusInternalServerError, codeUnexpectedError, "An unexpected error occurred while rendering the record: %v", err))
+			return
+		}
+		v.renders.put(key, version, body)
+	}
+	w.Header().Set("Content-Type", singularMediaType)
+	_, _ = w.Write(body)
+}
+
+// marshalJSON encodes v as writeJSON does.
+func marshalJSON(v any) ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	err := enc.Encode(v)
+	return b.Bytes(), err
+}
+
+// renderCache keeps rendered record bodies of the current data version;
+// any write makes them stale. It holds at most max bodies.
+type renderCache struct {
+	mu      sync.Mutex
+	max     int
+	version uint64
+	bodies  map[string][]byte
+}
+
+func (c *renderCache) get(key string, version uint64) ([]byte, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if version != c.version {
+		return nil, false
+	}
+	b, ok := c.bodies[key]
+	return b, ok
+}
+
+func (c *renderCache) put(key string, version uint64, body []byte) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if version != c.version || len(c.bodies) >= c.max || c.bodies == nil {
+		if version < c.version {
+			return // rendered from older data than the cache holds
+		}
+		c.version, c.bodies = version, map[string][]byte{}
+	}
+	c.bodies[key] = body
 }
 
 // render is the REST representation of a record.
@@ -162,10 +223,8 @@ func (v *Vendor) renderRef(base, typ, id string) map[string]any {
 	if err == nil {
 		ref["links"] = selfLinks(recordURL(base, t, n))
 	}
-	if rec, ok := v.store.get(typ, id); ok {
-		if name := refName(t, rec); name != "" {
-			ref["refName"] = name
-		}
+	if name := v.store.refName(t, id); name != "" {
+		ref["refName"] = name
 	}
 	return ref
 }
@@ -371,4 +430,45 @@ func (v *Vendor) handleDelete(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
+}
+
+// handleSubresource answers GET /record/v1/{type}/{id}/{sub}: one sublist
+// (as a collection of its lines) or one address subrecord.
+func (v *Vendor) handleSubresource(w http.ResponseWriter, r *http.Request) {
+	t, aerr := recordTypeFrom(r)
+	if aerr != nil {
+		writeError(w, aerr)
+		return
+	}
+	rec, ok := v.store.get(t.name, r.PathValue("id"))
+	if !ok {
+		writeError(w, notFound(t.name, r.PathValue("id")))
+		return
+	}
+	sub := r.PathValue("sub")
+	if _, isSublist := t.sublists[sub]; !isSublist && !t.isSubrecord(sub) {
+		writeError(w, &apiError{Status: http.StatusNotFound, Code: codeNonexistentID,
+			Detail: fmt.Sprintf("The subresource '%s' does not exist on record type %s.", sub, t.name)})
+		return
+	}
+	full := v.render(baseURL(r), t, rec, true, map[string]bool{sub: true})
+	val, ok := full[sub]
+	if !ok { // an unset address subrecord
+		val = map[string]any{"links": selfLinks(recordURL(baseURL(r), t, rec.ID) + "/" + sub)}
+	}
+	writeJSON(w, http.StatusOK, val)
+}
+
+// handleUnknown answers requests under /services/rest/ that match no
+// route: 405 when the path exists for another method, else 404, with
+// NetSuite's error body.
+func (v *Vendor) handleUnknown(w http.ResponseWriter, r *http.Request) {
+	p := strings.TrimPrefix(r.URL.Path, "/services/rest/")
+	known := strings.HasPrefix(p, "record/v1/") || p == "query/v1/suiteql" || p == "system/v1/serverTime" ||
+		strings.HasPrefix(p, "async/v1/job/") || p == "auth/oauth2/v1/token"
+	if known {
+		writeError(w, errorf(http.StatusMethodNotAllowed, codeMethodNotAllowed, "The HTTP method %s is not allowed for the resource %s.", r.Method, r.URL.Path))
+		return
+	}
+	writeError(w, errorf(http.StatusNotFound, codeNonexistentID, "The requested resource %s does not exist.", r.URL.Path))
 }

@@ -213,3 +213,40 @@ func TestRecordCollectionPagesIDsAndFiltersOnLastModifiedDate(t *testing.T) {
 	require.Equal(t, http.StatusBadRequest, r.status)
 	assert.Equal(t, "NONEXISTENT_FIELD", r.errorCode(t))
 }
+
+func TestSublistLinksResolveToTheSublist(t *testing.T) {
+	_, c, _, _ := startSandbox(t, nil)
+	r := c.do(http.MethodGet, "/record/v1/salesOrder/30/item", nil)
+	require.Equal(t, http.StatusOK, r.status, "body: %s", r.body)
+	assert.EqualValues(t, 2, r.json(t)["totalResults"])
+	r = c.do(http.MethodGet, "/record/v1/salesOrder/30/billingAddress", nil)
+	require.Equal(t, http.StatusOK, r.status, "body: %s", r.body)
+	assert.Equal(t, "Berlin", r.json(t)["city"])
+	r = c.do(http.MethodGet, "/record/v1/salesOrder/30/nosuch", nil)
+	assert.Equal(t, http.StatusNotFound, r.status)
+}
+
+func TestUnknownRoutesAnswerNetSuiteErrors(t *testing.T) {
+	_, c, _, _ := startSandbox(t, nil)
+	r := c.do(http.MethodPost, "/system/v1/serverTime", map[string]any{})
+	assert.Equal(t, http.StatusMethodNotAllowed, r.status)
+	assert.Equal(t, "METHOD_NOT_ALLOWED", r.errorCode(t))
+	r = c.do(http.MethodGet, "/nosuch/v1/thing", nil)
+	assert.Equal(t, http.StatusNotFound, r.status)
+	assert.Equal(t, "NONEXISTENT_ID", r.errorCode(t))
+}
+
+func TestRecordTypeNamesAreCaseInsensitiveButUnknownTypesAreRefused(t *testing.T) {
+	_, c, _, _ := startSandbox(t, nil)
+	assert.Equal(t, http.StatusOK, c.do(http.MethodGet, "/record/v1/SALESORDER/30", nil).status)
+	r := c.do(http.MethodGet, "/record/v1/purchaseOrder/30", nil)
+	assert.Equal(t, http.StatusBadRequest, r.status)
+	assert.Equal(t, "INVALID_RCRD_TYPE", r.errorCode(t))
+}
+
+func TestGetReflectsWritesImmediately(t *testing.T) {
+	_, c, _, _ := startSandbox(t, nil)
+	require.Equal(t, "first", c.do(http.MethodGet, "/record/v1/salesOrder/30", nil).json(t)["memo"])
+	require.Equal(t, http.StatusNoContent, c.do(http.MethodPatch, "/record/v1/salesOrder/30", map[string]any{"memo": "second"}).status)
+	assert.Equal(t, "second", c.do(http.MethodGet, "/record/v1/salesOrder/30", nil).json(t)["memo"])
+}

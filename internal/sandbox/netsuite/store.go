@@ -133,6 +133,42 @@ func (s *store) get(typ, ref string) (*Record, bool) {
 	return r.clone(), true
 }
 
+// peek returns the internal id of the record addressed by ref and the data
+// version, without copying the record.
+func (s *store) peek(typ, ref string) (int64, uint64, bool) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	r := s.lookup(typ, ref)
+	if r == nil {
+		return 0, s.version, false
+	}
+	return r.ID, s.version, true
+}
+
+// getVersion is get that also returns the data version the copy was taken
+// from.
+func (s *store) getVersion(typ, ref string) (*Record, uint64, bool) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	r := s.lookup(typ, ref)
+	if r == nil {
+		return nil, s.version, false
+	}
+	return r.clone(), s.version, true
+}
+
+// refName is the display name of the record of type t with internal id
+// id, or "" when there is none.
+func (s *store) refName(t *recordType, id string) string {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	r := s.lookup(t.name, id)
+	if r == nil {
+		return ""
+	}
+	return refName(t, r)
+}
+
 // lookup finds a record under the lock held by the caller.
 func (s *store) lookup(typ, ref string) *Record {
 	t := s.tables[typ]

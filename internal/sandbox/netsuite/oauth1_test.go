@@ -1,0 +1,21 @@
+package netsuite
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+)
+
+func TestNonceCacheForgetsNoncesOnceTheirTimestampLeavesTheWindow(t *testing.T) {
+	var c nonceCache
+	assert.True(t, c.add("k|t|n1", 1000, 700))
+	assert.False(t, c.add("k|t|n1", 1001, 701), "replay inside the window")
+	assert.True(t, c.add("k|t|n2", 1200, 900))
+	assert.True(t, c.add("k|t|n3", 1300, 1001))
+	assert.Len(t, c.seen, 2, "n1 (timestamp 1000) was dropped when the window passed 1000")
+}
+
+func TestPercentEncodeFollowsRFC3986(t *testing.T) {
+	assert.Equal(t, "abc-._~XYZ019", percentEncode("abc-._~XYZ019"))
+	assert.Equal(t, "a%20b%2Bc%2A%25%C3%BC", percentEncode("a b+c*%ü"))
+}
