@@ -102,12 +102,12 @@ The processor also serves the sync-task HTTP API under `+"`/datawald/v1/`"+` on 
 - `+"`datawald_sync_store_latency_ns{op}`"+`: store call latency.`).
 		Fields(
 			synctask.StoreField(),
-			service.NewInterpolatedStringField(stpFieldSource).Description("Source endpoint id.").Default(`${! meta("dw_source") }`).Example("netsuite-eu"),
-			service.NewInterpolatedStringField(stpFieldTarget).Description("Target endpoint id.").Default(`${! meta("dw_target") }`).Example("magento"),
-			service.NewInterpolatedStringField(stpFieldTxType).Description("Entity type.").Default(`${! meta("dw_tx_type") }`).Example("order"),
-			service.NewInterpolatedStringField(stpFieldSrcID).Description("The entity's id in the source system.").Default(`${! meta("dw_src_id") }`).Example(`${! json("id") }`),
-			service.NewInterpolatedStringField(stpFieldUpdatedAt).Description("Source modification time (RFC 3339); empty means now.").Default(`${! meta("dw_updated_at") }`),
-			service.NewInterpolatedStringField(stpFieldCreatedAt).Description("Source creation time (RFC 3339); empty means the updated time.").Default(`${! meta("dw_created_at") }`),
+			service.NewInterpolatedStringField(stpFieldSource).Description("Source endpoint id.").Default(`${! meta("dw_source").or("") }`).Example("netsuite-eu"),
+			service.NewInterpolatedStringField(stpFieldTarget).Description("Target endpoint id.").Default(`${! meta("dw_target").or("") }`).Example("magento"),
+			service.NewInterpolatedStringField(stpFieldTxType).Description("Entity type.").Default(`${! meta("dw_tx_type").or("") }`).Example("order"),
+			service.NewInterpolatedStringField(stpFieldSrcID).Description("The entity's id in the source system.").Default(`${! meta("dw_src_id").or("") }`).Example(`${! json("id") }`),
+			service.NewInterpolatedStringField(stpFieldUpdatedAt).Description("Source modification time (RFC 3339); empty means now.").Default(`${! meta("dw_updated_at").or("") }`),
+			service.NewInterpolatedStringField(stpFieldCreatedAt).Description("Source creation time (RFC 3339); empty means the updated time.").Default(`${! meta("dw_created_at").or("") }`),
 			service.NewStringListField(stpFieldTxTypes).Description("Known tx_types; any other is an error. Empty accepts every tx_type.").Default([]string{}).Example([]string{"order", "customer", "product"}),
 			service.NewDurationField(stpFieldDeadline).Description("Time after staging by which an entity needs an outcome; after it the entity becomes ? and its task Incompleted.").Default("1h"),
 			service.NewBoolField(stpFieldForwardIgnored).Description("Forward I entities (unchanged since their last delivery) instead of dropping them.").Default(false),
@@ -193,7 +193,7 @@ func (p *syncTaskProc) ProcessBatch(ctx context.Context, batch service.MessageBa
 	var order []synctask.TaskSpec
 	keep := make([]bool, len(batch))
 	for i, msg := range batch {
-		in, taskID, reason, err := p.readEntity(batch, i)
+		in, taskID, last, reason, err := p.readEntity(batch, i)
 		if err != nil {
 			p.reject.Incr(1, reason)
 			msg.SetError(err)
@@ -209,6 +209,11 @@ func (p *syncTaskProc) ProcessBatch(ctx context.Context, batch service.MessageBa
 			}
 			groups[spec] = g
 			order = append(order, spec)
+		}
+		// A batch without an input-provided task is its own task; an input's
+		// poll cycle ends with the message flagged dw_task_last.
+		if taskID == "" || last {
+			g.spec.Seal = true
 		}
 		g.items = append(g.items, pending{idx: i, in: in})
 	}
@@ -286,10 +291,8 @@ func retryableStoreError(err error) bool {
 
 // readEntity extracts the staging input of message i. It returns a reason
 // label and an error naming what is wrong when the message cannot be staged.
-func (p *syncTaskProc) readEntity(batch service.MessageBatch, i int) (synctask.StageInput, string, string, error) {
+func (p *syncTaskProc) readEntity(batch service.MessageBatch, i int) (in synctask.StageInput, taskID string, last bool, reason string, err error) {
 	msg := batch[i]
-	var in synctask.StageInput
-	var err error
 	fields := []struct {
 		name string
 		expr *service.InterpolatedString
@@ -300,39 +303,43 @@ func (p *syncTaskProc) readEntity(batch service.MessageBatch, i int) (synctask.S
 	}
 	for _, f := range fields {
 		if *f.dst, err = batch.TryInterpolatedString(i, f.expr); err != nil {
-			return in, "", "missing_key", fmt.Errorf("sync_task: evaluating %s: %w", f.name, err)
+			return in, "", false, "missing_key", fmt.Errorf("sync_task: evaluating %s: %w", f.name, err)
+		}
+		if *f.dst == "null" { // an interpolation of a missing value
+			*f.dst = ""
 		}
 	}
 	if err := in.Key.Validate(); err != nil {
-		return in, "", "missing_key", fmt.Errorf("sync_task: cannot stage entity: %w (set the dw_* metadata or the processor's key fields)", err)
+		return in, "", false, "missing_key", fmt.Errorf("sync_task: cannot stage entity: %w (set the dw_* metadata or the processor's key fields)", err)
 	}
 	if len(p.conf.txTypes) > 0 && !slices.Contains(p.conf.txTypes, in.TxType) {
-		return in, "", "unknown_tx_type", fmt.Errorf("sync_task: unknown tx_type %q for %s (known: %v)", in.TxType, in.Key, p.conf.txTypes)
+		return in, "", false, "unknown_tx_type", fmt.Errorf("sync_task: unknown tx_type %q for %s (known: %v)", in.TxType, in.Key, p.conf.txTypes)
 	}
 	if in.UpdatedAt, err = p.timeField(batch, i, p.conf.updatedAt, stpFieldUpdatedAt); err != nil {
-		return in, "", "bad_timestamp", err
+		return in, "", false, "bad_timestamp", err
 	}
 	if in.UpdatedAt.IsZero() {
 		in.UpdatedAt = time.Now().UTC()
 	}
 	if in.CreatedAt, err = p.timeField(batch, i, p.conf.createdAt, stpFieldCreatedAt); err != nil {
-		return in, "", "bad_timestamp", err
+		return in, "", false, "bad_timestamp", err
 	}
 	if in.CreatedAt.IsZero() {
 		in.CreatedAt = in.UpdatedAt
 	}
 	if in.Data, err = msg.AsBytes(); err != nil {
-		return in, "", "missing_key", fmt.Errorf("sync_task: reading body of %s: %w", in.Key, err)
+		return in, "", false, "missing_key", fmt.Errorf("sync_task: reading body of %s: %w", in.Key, err)
 	}
-	if _, err := synctask.ContentHash(in.Data); err != nil {
-		in.Failed, in.ErrorCode, in.Note = true, "INVALID_JSON", "payload is not valid JSON: "+err.Error()
+	if _, herr := synctask.ContentHash(in.Data); herr != nil {
+		in.Failed, in.ErrorCode, in.Note = true, "INVALID_JSON", "payload is not valid JSON: "+herr.Error()
 	} else if p.schema != nil {
 		if note := p.schema.validate(in.Data); note != "" {
 			in.Failed, in.ErrorCode, in.Note = true, "SCHEMA", note
 		}
 	}
-	taskID, _ := msg.MetaGet(synctask.MetaTaskID)
-	return in, taskID, "", nil
+	taskID, _ = msg.MetaGet(synctask.MetaTaskID)
+	lastFlag, _ := msg.MetaGet(synctask.MetaTaskLast)
+	return in, taskID, lastFlag == "true", "", nil
 }
 
 func (p *syncTaskProc) timeField(batch service.MessageBatch, i int, expr *service.InterpolatedString, name string) (time.Time, error) {
@@ -340,7 +347,7 @@ func (p *syncTaskProc) timeField(batch service.MessageBatch, i int, expr *servic
 	if err != nil {
 		return time.Time{}, fmt.Errorf("sync_task: evaluating %s: %w", name, err)
 	}
-	if v == "" {
+	if v == "" || v == "null" {
 		return time.Time{}, nil
 	}
 	t, err := time.Parse(time.RFC3339Nano, v)

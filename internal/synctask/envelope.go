@@ -17,7 +17,10 @@ const (
 	MetaUpdatedAt = "dw_updated_at"
 	MetaCreatedAt = "dw_created_at"
 	MetaTaskID    = "dw_task_id"
-	MetaHash      = "dw_hash"
+	// MetaTaskLast is "true" on the last message of an input's poll cycle:
+	// the task is sealed once it is staged (see TaskSpec.Seal).
+	MetaTaskLast = "dw_task_last"
+	MetaHash     = "dw_hash"
 	// MetaReplay is "true" on messages re-emitted by a retry and
 	// MetaPush is "true" on messages pushed in through the API.
 	MetaReplay = "dw_replay"

@@ -35,7 +35,8 @@ var migrations = []migration{
 			n_count BIGINT NOT NULL DEFAULT 0, s_count BIGINT NOT NULL DEFAULT 0, f_count BIGINT NOT NULL DEFAULT 0,
 			i_count BIGINT NOT NULL DEFAULT 0, u_count BIGINT NOT NULL DEFAULT 0,
 			cut_at BIGINT NOT NULL DEFAULT 0, started_at BIGINT NOT NULL, ended_at BIGINT NOT NULL DEFAULT 0,
-			deadline_at BIGINT NOT NULL DEFAULT 0, deadline_us BIGINT NOT NULL, retries BIGINT NOT NULL DEFAULT 0)`,
+			deadline_at BIGINT NOT NULL DEFAULT 0, deadline_us BIGINT NOT NULL, retries BIGINT NOT NULL DEFAULT 0,
+			sealed BIGINT NOT NULL DEFAULT 0)`,
 		`CREATE INDEX dw_tasks_started ON dw_tasks (started_at, id)`,
 		`CREATE INDEX dw_tasks_deadline ON dw_tasks (deadline_at)`,
 		`CREATE TABLE dw_task_entities (

@@ -176,6 +176,10 @@ type Task struct {
 	DeadlineAt time.Time     `json:"deadline_at"`
 	Deadline   time.Duration `json:"-"`
 	Retries    int           `json:"retries"`
+	// Sealed is set once no more entities will be attached (the input's
+	// poll cycle ended, or the batch was its own task). Only a sealed task
+	// leaves Processing.
+	Sealed bool `json:"sealed"`
 }
 
 // TaskSpec describes the task a staged batch belongs to.
@@ -187,6 +191,9 @@ type TaskSpec struct {
 	Target string
 	// Deadline after which entities still N become ?. Zero means DefaultDeadline.
 	Deadline time.Duration
+	// Seal marks this Stage call as the task's last: once its entities
+	// have outcomes the task finishes.
+	Seal bool
 }
 
 // DefaultDeadline is used when a TaskSpec has no deadline.

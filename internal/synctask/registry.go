@@ -116,6 +116,15 @@ func (s *Shared) Stage(ctx context.Context, spec TaskSpec, in []StageInput) ([]S
 	return res, err
 }
 
+// SealTask wraps Store.SealTask and wakes task-event readers.
+func (s *Shared) SealTask(ctx context.Context, id string) error {
+	err := s.Store.SealTask(ctx, id)
+	if err == nil {
+		s.events.fire()
+	}
+	return err
+}
+
 // RecordOutcomes wraps Store.RecordOutcomes and wakes task-event readers.
 func (s *Shared) RecordOutcomes(ctx context.Context, outcomes []Outcome) error {
 	err := s.Store.RecordOutcomes(ctx, outcomes)

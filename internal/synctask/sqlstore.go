@@ -67,7 +67,7 @@ type sqlStore struct {
 
 const entityCols = `source, target, tx_type, src_id, status, hash, data, old_data, tgt_id, error_code, note, task_id, created_at, updated_at, staged_at, status_at`
 
-const taskCols = `id, tx_type, source, target, status, n_count, s_count, f_count, i_count, u_count, cut_at, started_at, ended_at, deadline_at, deadline_us, retries`
+const taskCols = `id, tx_type, source, target, status, n_count, s_count, f_count, i_count, u_count, cut_at, started_at, ended_at, deadline_at, deadline_us, retries, sealed`
 
 func micros(t time.Time) int64 {
 	if t.IsZero() {
@@ -106,9 +106,9 @@ func scanEntity(s rowScanner, extra ...any) (Entity, error) {
 func scanTask(s rowScanner) (Task, error) {
 	var t Task
 	var st string
-	var cut, started, ended, deadlineAt, deadlineUS int64
+	var cut, started, ended, deadlineAt, deadlineUS, sealed int64
 	if err := s.Scan(&t.ID, &t.TxType, &t.Source, &t.Target, &st, &t.Counts.N, &t.Counts.S, &t.Counts.F,
-		&t.Counts.I, &t.Counts.Unknown, &cut, &started, &ended, &deadlineAt, &deadlineUS, &t.Retries); err != nil {
+		&t.Counts.I, &t.Counts.Unknown, &cut, &started, &ended, &deadlineAt, &deadlineUS, &t.Retries, &sealed); err != nil {
 		return t, err
 	}
 	t.Status = TaskStatus(st)
@@ -117,6 +117,7 @@ func scanTask(s rowScanner) (Task, error) {
 	}
 	t.CutAt, t.StartedAt, t.EndedAt, t.DeadlineAt = fromMicros(cut), fromMicros(started), fromMicros(ended), fromMicros(deadlineAt)
 	t.Deadline = time.Duration(deadlineUS) * time.Microsecond
+	t.Sealed = sealed != 0
 	return t, nil
 }
 
@@ -152,6 +153,8 @@ type taskDelta struct {
 	// extend pushes the deadline out (new pending entities arrived).
 	extend  bool
 	retried bool
+	// seal marks the task complete: no more entities will be attached.
+	seal bool
 }
 
 // lockTasks loads (and on PostgreSQL row-locks) the tasks with the given
@@ -206,10 +209,16 @@ func (s *sqlStore) applyTaskDeltas(ctx context.Context, tx *sql.Tx, tasks map[st
 		if d.retried {
 			t.Retries++
 		}
-		t.Status = c.RollUp()
+		if d.seal {
+			t.Sealed = true
+		}
+		t.Status = TaskProcessing
+		if t.Sealed {
+			t.Status = c.RollUp()
+		}
 		if t.Status == TaskProcessing {
 			t.EndedAt = time.Time{}
-			if d.extend || t.DeadlineAt.IsZero() {
+			if d.extend || d.seal || t.DeadlineAt.IsZero() {
 				t.DeadlineAt = now.Add(t.Deadline)
 			}
 		} else {
@@ -219,8 +228,8 @@ func (s *sqlStore) applyTaskDeltas(ctx context.Context, tx *sql.Tx, tasks map[st
 			}
 		}
 		if _, err := tx.ExecContext(ctx, s.d.rebind(`UPDATE dw_tasks SET status = ?, n_count = ?, s_count = ?, f_count = ?, i_count = ?, u_count = ?,
-			cut_at = ?, ended_at = ?, deadline_at = ?, retries = ? WHERE id = ?`),
-			string(t.Status), c.N, c.S, c.F, c.I, c.Unknown, micros(t.CutAt), micros(t.EndedAt), micros(t.DeadlineAt), t.Retries, t.ID); err != nil {
+			cut_at = ?, ended_at = ?, deadline_at = ?, retries = ?, sealed = ? WHERE id = ?`),
+			string(t.Status), c.N, c.S, c.F, c.I, c.Unknown, micros(t.CutAt), micros(t.EndedAt), micros(t.DeadlineAt), t.Retries, boolInt(t.Sealed), t.ID); err != nil {
 			return fmt.Errorf("updating task %s: %w", t.ID, err)
 		}
 		if t.Status == TaskProcessing || t.Status == before {
@@ -309,4 +318,11 @@ func (s *sqlStore) Close(ctx context.Context) error {
 	}
 	errs = append(errs, s.w.Close())
 	return errors.Join(errs...)
+}
+
+func boolInt(b bool) int64 {
+	if b {
+		return 1
+	}
+	return 0
 }

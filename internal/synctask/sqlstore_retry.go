@@ -240,17 +240,38 @@ func (s *sqlStore) ExpireOverdue(ctx context.Context, now time.Time) (time.Time,
 			if err != nil {
 				return fmt.Errorf("expiring entities of task %s: %w", id, err)
 			}
-			deltas[id] = &taskDelta{counts: Counts{N: -int(n), Unknown: int(n)}}
+			deltas[id] = &taskDelta{counts: Counts{N: -int(n), Unknown: int(n)}, seal: true}
 			// Counters are authoritative only through the rows: if they
 			// disagree (n differs from the pending count), trust the rows.
 			if int(n) != t.Counts.N {
 				deltas[id].counts.N = -t.Counts.N
 			}
 		}
+		// A task reaching its deadline is also sealed: an input that never
+		// sealed its poll cycle (it crashed) must not keep it open forever.
 		return s.applyTaskDeltas(ctx, tx, tasks, deltas, now)
 	})
 	if err != nil {
 		return time.Time{}, err
 	}
 	return s.NextDeadline(ctx)
+}
+
+// SealTask implements Store.
+func (s *sqlStore) SealTask(ctx context.Context, id string) error {
+	now := s.now()
+	return s.withTx(ctx, func(tx *sql.Tx) error {
+		tasks, err := s.lockTasks(ctx, tx, []string{id})
+		if err != nil {
+			return err
+		}
+		t := tasks[id]
+		if t == nil {
+			return fmt.Errorf("sealing task %s: %w", id, ErrNotFound)
+		}
+		if t.Sealed {
+			return nil
+		}
+		return s.applyTaskDeltas(ctx, tx, tasks, map[string]*taskDelta{id: {seal: true}}, now)
+	})
 }

@@ -103,7 +103,7 @@ func (s *sqlStore) Stage(ctx context.Context, spec TaskSpec, in []StageInput) ([
 		if err != nil {
 			return err
 		}
-		delta := &taskDelta{}
+		delta := &taskDelta{seal: spec.Seal}
 		order := make([]Key, 0, len(in))
 		for i, e := range in {
 			p, seen := prev[e.Key]

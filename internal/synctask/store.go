@@ -19,6 +19,10 @@ type Store interface {
 	// Results are in input order.
 	Stage(ctx context.Context, spec TaskSpec, in []StageInput) ([]StageResult, error)
 
+	// SealTask marks a task as having all its entities, so it finishes once
+	// they all have outcomes. Sealing twice is harmless.
+	SealTask(ctx context.Context, id string) error
+
 	// RecordOutcomes records target-side outcomes (S, F or I) and rolls the
 	// affected tasks up.
 	RecordOutcomes(ctx context.Context, outcomes []Outcome) error

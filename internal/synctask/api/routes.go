@@ -400,5 +400,6 @@ func (b *pushBody) messages() (service.MessageBatch, error) {
 		}
 		batch = append(batch, msg)
 	}
+	batch[len(batch)-1].MetaSetMut(synctask.MetaTaskLast, "true")
 	return batch, nil
 }

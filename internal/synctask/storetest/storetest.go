@@ -60,6 +60,8 @@ var cases = []testCase{
 	{"an invalid page cursor is an error", invalidCursor},
 	{"task events are emitted once per terminal transition, in order", taskEventsInOrder},
 	{"named cursors persist", cursorsPersist},
+	{"an unsealed task stays Processing until it is sealed", unsealedTaskWaitsForSeal},
+	{"an unsealed task is sealed and rolled up at its deadline", unsealedTaskSealedAtDeadline},
 	{"a missing entity or task is ErrNotFound", missingIsNotFound},
 }
 
@@ -70,7 +72,7 @@ func key(id string) synctask.Key {
 }
 
 func spec(id string) synctask.TaskSpec {
-	return synctask.TaskSpec{ID: id, Source: "ns", Target: "mage2", TxType: "order", Deadline: time.Hour}
+	return synctask.TaskSpec{ID: id, Source: "ns", Target: "mage2", TxType: "order", Deadline: time.Hour, Seal: true}
 }
 
 var t0 = time.Date(2026, 11, 1, 8, 0, 0, 0, time.UTC)
@@ -324,7 +326,7 @@ func retryTask(t *testing.T, s synctask.Store) {
 func retryByFilter(t *testing.T, s synctask.Store) {
 	stage(t, s, "t1", input("1", `{"a":1}`), input("2", `{"a":2}`))
 	other := synctask.StageInput{Key: synctask.Key{Source: "ns", Target: "hubspot", TxType: "order", SrcID: "1"}, Data: []byte(`{}`)}
-	_, err := s.Stage(ctx, synctask.TaskSpec{ID: "t9", Source: "ns", Target: "hubspot", TxType: "order"}, []synctask.StageInput{other})
+	_, err := s.Stage(ctx, synctask.TaskSpec{ID: "t9", Source: "ns", Target: "hubspot", TxType: "order", Seal: true}, []synctask.StageInput{other})
 	require.NoError(t, err)
 	record(t, s, "t1", synctask.StatusFailed, "1")
 	record(t, s, "t1", synctask.StatusSent, "2")
@@ -525,4 +527,41 @@ func missingIsNotFound(t *testing.T, s synctask.Store) {
 	assert.ErrorIs(t, err, synctask.ErrNotFound)
 	_, err = s.GetTask(ctx, "missing")
 	assert.ErrorIs(t, err, synctask.ErrNotFound)
+}
+
+func unsealedTaskWaitsForSeal(t *testing.T, s synctask.Store) {
+	open := spec("t1")
+	open.Seal = false
+	_, err := s.Stage(ctx, open, []synctask.StageInput{input("1", `{}`)})
+	require.NoError(t, err)
+	record(t, s, "t1", synctask.StatusSent, "1")
+	tk := task(t, s, "t1")
+	assert.Equal(t, synctask.TaskProcessing, tk.Status, "more entities of the poll cycle may come")
+	assert.False(t, tk.Sealed)
+	_, err = s.Stage(ctx, open, []synctask.StageInput{input("2", `{"b":1}`)})
+	require.NoError(t, err)
+	record(t, s, "t1", synctask.StatusFailed, "2")
+	require.NoError(t, s.SealTask(ctx, "t1"))
+	require.NoError(t, s.SealTask(ctx, "t1"), "sealing twice is harmless")
+	tk = task(t, s, "t1")
+	assert.True(t, tk.Sealed)
+	assert.Equal(t, synctask.TaskFail, tk.Status)
+	assert.Equal(t, synctask.Counts{S: 1, F: 1}, tk.Counts)
+	evs, err := s.TaskEvents(ctx, 0, 10)
+	require.NoError(t, err)
+	assert.Len(t, evs, 1, "one event, when the sealed task finished")
+	assert.ErrorIs(t, s.SealTask(ctx, "missing"), synctask.ErrNotFound)
+}
+
+func unsealedTaskSealedAtDeadline(t *testing.T, s synctask.Store) {
+	open := spec("t1")
+	open.Seal = false
+	_, err := s.Stage(ctx, open, []synctask.StageInput{input("1", `{}`)})
+	require.NoError(t, err)
+	record(t, s, "t1", synctask.StatusSent, "1")
+	_, err = s.ExpireOverdue(ctx, time.Now().Add(2*time.Hour))
+	require.NoError(t, err)
+	tk := task(t, s, "t1")
+	assert.True(t, tk.Sealed)
+	assert.Equal(t, synctask.TaskCompleted, tk.Status)
 }
