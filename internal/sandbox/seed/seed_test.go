@@ -309,3 +309,16 @@ func BenchmarkGenerate5000Orders(b *testing.B) {
 		Generate(Config{Seed: 1, End: testEnd, Counts: Counts{Orders: 5000}})
 	}
 }
+
+func TestCatalog_LookupsFindRecordsByID(t *testing.T) {
+	cat := Generate(Config{Seed: 1, End: testEnd, Counts: Counts{Orders: 20}})
+	assert.Equal(t, cat.Products[4].SKU, cat.Product(5).SKU)
+	assert.Equal(t, 7, cat.Customer(7).ID)
+	assert.Equal(t, 20, cat.Order(20).ID)
+	assert.Equal(t, 3, cat.Company(3).ID)
+	assert.Equal(t, 9, cat.Contact(9).ID)
+	assert.Equal(t, "BER", cat.Location("BER").Code)
+	assert.Nil(t, cat.Order(0))
+	assert.Nil(t, cat.Order(21))
+	assert.Nil(t, cat.Location("XXX"))
+}
