@@ -43,7 +43,8 @@ type Auth struct {
 	Password      string
 	TokenLifetime time.Duration
 	RenewBefore   time.Duration
-	// Now replaces the clock in tests; nil means time.Now.
+	// Now replaces the clock (admin token expiry, OAuth timestamps) in
+	// tests; nil means time.Now.
 	Now func() time.Time
 }
 
@@ -61,6 +62,7 @@ func (a Auth) signer(c *Client, hc httpx.Config) (httpx.Signer, error) {
 			Token:          a.AccessToken,
 			TokenSecret:    a.AccessTokenSecret,
 			Method:         "HMAC-SHA256",
+			Now:            a.Now,
 		}, nil
 	case AuthBearer:
 		if a.Token == "" {

@@ -1,0 +1,197 @@
+package inputs
+
+import (
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/redpanda-data/benthos/v4/public/service"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/datawald/datawald/internal/checkpoint"
+	"github.com/datawald/datawald/internal/magento"
+	"github.com/datawald/datawald/internal/magento/magentotest"
+	"github.com/datawald/datawald/internal/sandbox"
+	sbmagento "github.com/datawald/datawald/internal/sandbox/magento"
+	"github.com/datawald/datawald/internal/sandbox/seed"
+)
+
+// fakeClock is shared by the simulator and the input, so modification
+// times and the input's lag bound agree.
+type fakeClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *fakeClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
+func (c *fakeClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	c.now = c.now.Add(d)
+	c.mu.Unlock()
+}
+
+type magentoInputHarness struct {
+	sb    *magentotest.Sandbox
+	clock *fakeClock
+	res   *service.Resources
+}
+
+func startMagentoOrders(t *testing.T, orders int) *magentoInputHarness {
+	t.Helper()
+	cat := seed.Generate(seed.Config{Counts: seed.Counts{Orders: orders}})
+	clock := &fakeClock{now: cat.End.Add(time.Hour)}
+	sb := magentotest.Start(t, sbmagento.Options{Catalog: cat, Clock: clock.Now}, sandbox.Options{})
+	return &magentoInputHarness{sb: sb, clock: clock, res: service.MockResources(service.MockResourcesOptAddCache("checkpoints"))}
+}
+
+// newInput builds an orders input on the harness' checkpoint cache.
+func (h *magentoInputHarness) newInput(t *testing.T) *magentoInput {
+	t.Helper()
+	res, _ := magento.LookupResource("orders")
+	auth := h.sb.OAuth1()
+	auth.Now = h.clock.Now
+	cfg := magentoInputConfig{
+		client: h.sb.Config(auth), resource: res, pageSize: magento.MaxPageSize,
+		pollInterval: time.Minute, lag: 5 * time.Second, source: "magento",
+	}
+	in, err := newMagentoInput(cfg, checkpoint.NewStore(h.res, "checkpoints", "magento_orders"), h.res)
+	require.NoError(t, err)
+	in.now = h.clock.Now
+	require.NoError(t, in.Connect(t.Context()))
+	return in
+}
+
+type readMsg struct {
+	msg *service.Message
+	ack service.AckFunc
+}
+
+// readCycle reads until the current poll cycle is over (the input would
+// wait for the next one).
+func readCycle(t *testing.T, in *magentoInput) []readMsg {
+	t.Helper()
+	var out []readMsg
+	for {
+		msg, ack, err := in.Read(t.Context())
+		require.NoError(t, err)
+		out = append(out, readMsg{msg, ack})
+		if in.scan == nil {
+			return out
+		}
+	}
+}
+
+func metaOf(t *testing.T, m *service.Message, key string) string {
+	t.Helper()
+	v, ok := m.MetaGet(key)
+	require.True(t, ok, "metadata %s is set", key)
+	return v
+}
+
+func TestMagentoInputReadsFiveThousandOrdersOnceThenExactlyTheHundredMutated(t *testing.T) {
+	h := startMagentoOrders(t, 5000)
+	in := h.newInput(t)
+	ctx := t.Context()
+
+	first := readCycle(t, in)
+	require.Len(t, first, 5000)
+	ids := map[string]bool{}
+	task := metaOf(t, first[0].msg, "dw_task_id")
+	for _, r := range first {
+		id := metaOf(t, r.msg, "magento_entity_id")
+		assert.False(t, ids[id], "order %s read twice", id)
+		ids[id] = true
+		assert.Equal(t, task, metaOf(t, r.msg, "dw_task_id"), "one task id per poll cycle")
+		require.NoError(t, r.ack(ctx, nil))
+	}
+	m := first[0].msg
+	assert.Equal(t, "magento", metaOf(t, m, "dw_source"))
+	assert.Equal(t, "order", metaOf(t, m, "dw_tx_type"))
+	assert.NotEmpty(t, metaOf(t, m, "dw_src_id"))
+	updated, err := time.Parse(time.RFC3339, metaOf(t, m, "dw_updated_at"))
+	require.NoError(t, err)
+	assert.Equal(t, time.UTC, updated.Location())
+	pages := h.sb.Server.Stats().Count("GET /rest/{store}/V1/orders", 200)
+	t.Logf("first sync: 5000 orders in %d searches", pages)
+
+	// 60 orders change in consecutive seconds, then 40 in one same second.
+	var spread, burst []string
+	for i := range 100 {
+		id := strconv.Itoa(1 + i*50)
+		if i < 60 {
+			spread = append(spread, id)
+		} else {
+			burst = append(burst, id)
+		}
+	}
+	h.clock.Advance(2 * time.Minute)
+	sandboxMutate(t, h, sandbox.MutateRequest{Entity: "orders", IDs: spread})
+	h.clock.Advance(time.Minute)
+	res := sandboxMutate(t, h, sandbox.MutateRequest{Entity: "orders", IDs: burst, SameSecond: true})
+	assert.Len(t, res.Changed, 40)
+
+	// Within the lag, the burst second is not read yet.
+	h.clock.Advance(2 * time.Second)
+	early := readCycle(t, in)
+	assert.Len(t, early, 60, "changes younger than the lag wait for the next cycle")
+	h.clock.Advance(2 * time.Minute)
+	late := readCycle(t, in)
+	got := map[string]bool{}
+	for _, r := range append(early, late...) {
+		id := metaOf(t, r.msg, "magento_entity_id")
+		assert.False(t, got[id], "order %s emitted twice", id)
+		got[id] = true
+		require.NoError(t, r.ack(ctx, nil))
+	}
+	want := map[string]bool{}
+	for _, id := range append(spread, burst...) {
+		want[id] = true
+	}
+	assert.Equal(t, want, got, "the next polls emit exactly the 100 mutated orders")
+	assert.NotEqual(t, task, metaOf(t, late[0].msg, "dw_task_id"))
+	h.sb.Contract.AssertClean(t)
+}
+
+func TestMagentoInputRestartResumesFromTheAckedCursorWithNothingLost(t *testing.T) {
+	h := startMagentoOrders(t, 5000)
+	in := h.newInput(t)
+	ctx := t.Context()
+
+	var firstRun []readMsg
+	for range 2000 {
+		msg, ack, err := in.Read(ctx)
+		require.NoError(t, err)
+		firstRun = append(firstRun, readMsg{msg, ack})
+	}
+	// Acks arrive out of order and the 1,501st message is never acked
+	// (the process dies with it in flight).
+	for i := len(firstRun) - 1; i >= 0; i-- {
+		if i != 1500 {
+			require.NoError(t, firstRun[i].ack(ctx, nil))
+		}
+	}
+	require.NoError(t, in.Close(ctx))
+
+	restarted := h.newInput(t)
+	rest := readCycle(t, restarted)
+	seen := map[string]int{}
+	for _, r := range firstRun {
+		seen[metaOf(t, r.msg, "magento_entity_id")]++
+	}
+	for _, r := range rest {
+		seen[metaOf(t, r.msg, "magento_entity_id")]++
+	}
+	assert.Len(t, seen, 5000, "nothing lost")
+	assert.Len(t, rest, 3500, "the restart resumes after the last acked position: the unacked message and those after it are read again")
+	assert.Equal(t, metaOf(t, firstRun[1500].msg, "magento_entity_id"), metaOf(t, rest[0].msg, "magento_entity_id"))
+	h.sb.Contract.AssertClean(t)
+}
+
+func sandboxMutate(t *testing.T, h *magentoInputHarness, req sandbox.MutateRequest) sandbox.MutateResult {
+	t.Helper()
+	res, err := h.sb.Vendor.Mutate(req)
+	require.NoError(t, err)
+	return res
+}
