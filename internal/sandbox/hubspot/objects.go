@@ -161,10 +161,15 @@ func (v *Vendor) handleList(w http.ResponseWriter, r *http.Request) *apiError {
 	return nil
 }
 
+// nextLink is the absolute URL of the next page on this server.
 func nextLink(r *http.Request, after string) string {
 	q := r.URL.Query()
 	q.Set("after", after)
-	return "https://api.hubapi.com" + r.URL.Path + "?" + q.Encode()
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host + r.URL.Path + "?" + q.Encode()
 }
 
 // inlineAssociations renders the v3 "associations" block for the requested

@@ -20,6 +20,10 @@ type batchPart struct {
 	req       request
 	contentID string
 	err       *apiError // a part that could not be parsed
+	// ref is set when the request addresses the entity created by an
+	// earlier request of the same changeset ("PATCH $1", "POST $1/Close"):
+	// the referenced Content-ID and the rest of the path.
+	ref, refRest string
 }
 
 // batchItem is a top-level $batch entry: one operation, or a changeset of
@@ -52,9 +56,14 @@ func (v *Vendor) handleBatch(w http.ResponseWriter, r *http.Request) {
 		}
 		v.store.begin()
 		results := make([]result, 0, len(item.changeset))
+		created := map[string]string{} // Content-ID → resource path
 		failed := -1
 		for i, part := range item.changeset {
-			res := v.execPart(part, r)
+			res := v.execPart(resolveRef(part, created), r)
+			if loc := res.header.Get("Location"); loc != "" && part.contentID != "" {
+				_, path, _ := strings.Cut(loc, servicePath+"/")
+				created[part.contentID] = path
+			}
 			results = append(results, res)
 			if res.status >= 400 {
 				failed = i
@@ -88,7 +97,31 @@ func (v *Vendor) handleBatch(w http.ResponseWriter, r *http.Request) {
 	_, _ = w.Write(out.Bytes())
 }
 
+// resolveRef turns a "$<Content-ID>" address into the resource created by
+// that earlier request of the changeset.
+func resolveRef(p batchPart, created map[string]string) batchPart {
+	if p.ref == "" || p.err != nil {
+		return p
+	}
+	path, ok := created[p.ref]
+	if !ok {
+		p.err = badRequest(codeBatch, "$%s does not name an entity created earlier in this changeset", p.ref)
+		return p
+	}
+	req, err := parseResource(p.req.method, path+p.refRest)
+	if err != nil {
+		p.err = err
+		return p
+	}
+	req.query, req.header, req.body = p.req.query, p.req.header, p.req.body
+	p.req, p.ref = req, ""
+	return p
+}
+
 func (v *Vendor) execPart(p batchPart, outer *http.Request) result {
+	if p.ref != "" && p.err == nil {
+		return errorResult(badRequest(codeBatch, "$%s references are allowed inside a changeset only", p.ref))
+	}
 	if p.err != nil {
 		return errorResult(p.err)
 	}
@@ -219,12 +252,20 @@ func parseHTTPPart(r io.Reader, contentID string) batchPart {
 	if unescaped, err := url.PathUnescape(path); err == nil {
 		path = unescaped
 	}
-	req, perr := parseResource(strings.ToUpper(fields[0]), path)
+	method := strings.ToUpper(fields[0])
+	query, _ := url.ParseQuery(rawQuery)
+	if ref, ok := strings.CutPrefix(path, "$"); ok {
+		id, rest, _ := strings.Cut(ref, "/")
+		if rest != "" {
+			rest = "/" + rest
+		}
+		return batchPart{contentID: contentID, ref: id, refRest: rest,
+			req: request{method: method, query: query, header: http.Header(header), body: body}}
+	}
+	req, perr := parseResource(method, path)
 	if perr != nil {
 		return batchPart{contentID: contentID, err: perr}
 	}
-	req.query, _ = url.ParseQuery(rawQuery)
-	req.header = http.Header(header)
-	req.body = body
+	req.query, req.header, req.body = query, http.Header(header), body
 	return batchPart{req: req, contentID: contentID}
 }

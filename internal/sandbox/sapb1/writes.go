@@ -231,10 +231,23 @@ func (v *Vendor) create(req request) result {
 	v.stamp(es.def, e, now, true)
 	v.store.put(req.set, e)
 	req.key = keyString(es.def, e)
+	var res result
 	if preferNoContent(req.header) {
-		return emptyResult(http.StatusNoContent)
+		res = emptyResult(http.StatusNoContent)
+	} else {
+		res = v.entityResult(http.StatusCreated, req, e, nil)
 	}
-	return v.entityResult(http.StatusCreated, req, e, nil)
+	res.header.Set("Location", req.base+servicePath+"/"+resourcePath(es.def, req.key))
+	return res
+}
+
+// resourcePath is the canonical address of a record: Orders(12),
+// Items('A-1').
+func resourcePath(def *entityDef, key string) string {
+	if def.keyKind == edmInt32 {
+		return def.set + "(" + key + ")"
+	}
+	return def.set + "('" + strings.ReplaceAll(key, "'", "''") + "')"
 }
 
 func preferNoContent(h http.Header) bool {

@@ -244,3 +244,19 @@ func TestPatchMergesPartnerAddressesAndItemPricesByKey(t *testing.T) {
 	require.Len(t, prices, 2, "the price list entry was updated, not appended")
 	assert.EqualValues(t, 12.5, prices[0].(map[string]any)["Price"])
 }
+
+func TestAChangesetCanAddressTheEntityItCreatedByContentID(t *testing.T) {
+	_, base := company(t, sapb1.Options{})
+	c := loggedIn(t, base)
+	createBP := "POST /b1s/v1/BusinessPartners HTTP/1.1\r\nContent-Type: application/json\r\n\r\n" +
+		`{"CardCode":"C77777","CardName":"Ref Test"}`
+	patchRef := "PATCH $1 HTTP/1.1\r\nContent-Type: application/json\r\n\r\n{\"Phone1\":\"+4930123\"}"
+	ct, body := batchRequest([]string{createBP, patchRef})
+	assert.Equal(t, [][]int{{201, 204}}, batchStatuses(t, c, ct, body))
+	bp := c.get("BusinessPartners('C77777')")
+	require.Equal(t, http.StatusOK, bp.status, "%s", bp.raw)
+	assert.Equal(t, "+4930123", bp.body["Phone1"])
+
+	ct, body = batchRequest("PATCH $1 HTTP/1.1\r\nContent-Type: application/json\r\n\r\n{}")
+	assert.Equal(t, [][]int{{400}}, batchStatuses(t, c, ct, body), "references need a changeset")
+}
