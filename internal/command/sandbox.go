@@ -49,6 +49,8 @@ const (
 	sbFlagFaultSeed     = "fault-seed"
 	sbFlagProfile       = "rate-limit-profile"
 	sbFlagJSON          = "json"
+	sbFlagMagentoBearer = "magento-bearer-tokens"
+	sbFlagHubSpotLag    = "hubspot-search-lag"
 	sbListenSuffix      = "-listen"
 )
 
@@ -89,12 +91,12 @@ func buildNetSuite(cfg sandboxConfig, _ *seed.Catalog) (sandbox.Vendor, error) {
 
 // buildMagento serves the catalog; Magento has no API rate limit by
 // default, so every profile is the same.
-func buildMagento(_ sandboxConfig, cat *seed.Catalog) (sandbox.Vendor, error) {
-	return magento.New(magento.Options{Catalog: cat}), nil
+func buildMagento(cfg sandboxConfig, cat *seed.Catalog) (sandbox.Vendor, error) {
+	return magento.New(magento.Options{Catalog: cat, AllowBearerIntegrationToken: cfg.magentoBearer}), nil
 }
 
 func buildHubSpot(cfg sandboxConfig, cat *seed.Catalog) (sandbox.Vendor, error) {
-	o := hubspot.Options{Catalog: cat}
+	o := hubspot.Options{Catalog: cat, SearchLag: cfg.hubspotSearchLag}
 	switch cfg.profile {
 	case profileNone:
 		o.RateLimit, o.SearchRateLimit, o.DailyLimit = -1, -1, -1
@@ -127,6 +129,9 @@ func sandboxCommand() *cli.Command {
 			"vendor (the real defaults: NetSuite 5 requests in flight, HubSpot 100 per 10 s and 5 searches/s), " +
 			"none (no vendor limit, for benchmarks), strict (NetSuite 1 in flight, HubSpot 20 per 10 s and 2 searches/s)"},
 		&cli.BoolFlag{Name: sbFlagJSON, Usage: "print one JSON object per simulator instead of text"},
+		&cli.BoolFlag{Name: sbFlagMagentoBearer, Usage: "let Magento accept the integration access token as a standalone bearer token " +
+			"(Magento's \"Allow OAuth Access Tokens to be used as standalone Bearer tokens\" setting; off by default, as in Magento 2.4.4+)"},
+		&cli.DurationFlag{Name: sbFlagHubSpotLag, Usage: "how long a HubSpot change takes to become searchable, e.g. 5s (default at once)"},
 	}
 	for _, v := range sandboxVendors {
 		flags = append(flags, &cli.StringFlag{
@@ -167,6 +172,9 @@ type sandboxConfig struct {
 	faultSeed uint64
 	profile   string
 	json      bool
+	// magentoBearer and hubspotSearchLag are vendor settings.
+	magentoBearer    bool
+	hubspotSearchLag time.Duration
 }
 
 func sandboxConfigFromContext(c *cli.Context) (sandboxConfig, error) {
@@ -187,6 +195,12 @@ func sandboxConfigFromContext(c *cli.Context) (sandboxConfig, error) {
 		faultSeed: c.Uint64(sbFlagFaultSeed),
 		profile:   c.String(sbFlagProfile),
 		json:      c.Bool(sbFlagJSON),
+
+		magentoBearer:    c.Bool(sbFlagMagentoBearer),
+		hubspotSearchLag: c.Duration(sbFlagHubSpotLag),
+	}
+	if cfg.hubspotSearchLag < 0 {
+		return cfg, fmt.Errorf("checking --%s: must not be negative, got %s", sbFlagHubSpotLag, cfg.hubspotSearchLag)
 	}
 	if err := cfg.faults.Validate(); err != nil {
 		return cfg, fmt.Errorf("checking fault flags: %w", err)

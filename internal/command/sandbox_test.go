@@ -246,6 +246,7 @@ func TestSandboxCommand_RejectsBadFlags(t *testing.T) {
 		{"too many locations", []string{"--locations", "9"}, "--locations: at most 6"},
 		{"bad listen address", []string{"--" + sandboxVendors[0].name + "-listen", "nowhere"}, "missing port"},
 		{"port out of range", []string{"--base-port", "70000"}, "not a usable port"},
+		{"negative search lag", []string{"--hubspot-search-lag", "-1s"}, "--hubspot-search-lag: must not be negative"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			app := &cli.App{Name: "datawald", Commands: All(), Writer: io.Discard, ErrWriter: io.Discard}
@@ -265,4 +266,26 @@ func TestSandboxCommand_BusyPortFailsNamingTheVendor(t *testing.T) {
 	err = app.RunContext(t.Context(), []string{"datawald", "sandbox", "--vendors", name, "--" + name + "-listen", ln.Addr().String()})
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "starting sandbox server for "+name)
+}
+
+func TestSandboxCommand_MagentoBearerTokensFlagEnablesStandaloneBearer(t *testing.T) {
+	for _, enabled := range []bool{false, true} {
+		t.Run(fmt.Sprint(enabled), func(t *testing.T) {
+			args := []string{"--vendors", "magento", "--base-port", "0", "--json"}
+			if enabled {
+				args = append(args, "--magento-bearer-tokens")
+			}
+			rc := startSandboxCommand(t, args...)
+			var l sandboxLine
+			require.NoError(t, json.Unmarshal([]byte(rc.line(t)), &l))
+			status, body := doGET(t, l.BaseURL+"/rest/default/V1/orders/1", func(r *http.Request) {
+				r.Header.Set("Authorization", "Bearer "+l.Credentials["access_token"])
+			})
+			if enabled {
+				assert.Equal(t, http.StatusOK, status, body)
+			} else {
+				assert.Equal(t, http.StatusUnauthorized, status, body)
+			}
+		})
+	}
 }
