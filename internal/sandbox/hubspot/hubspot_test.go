@@ -267,3 +267,18 @@ func TestCreateWithInlineAssociationsAndBatchCreateIsAllOrNothing(t *testing.T) 
 	requireHubSpotError(t, batch, http.StatusBadRequest, "VALIDATION_ERROR")
 	assert.Equal(t, http.StatusNotFound, call(t, http.MethodGet, base+"/crm/v3/objects/contacts/first@example.com?idProperty=email", nil).status)
 }
+
+func TestTheDailyBudgetAnswers429WithPolicyDaily(t *testing.T) {
+	clock := newFakeClock()
+	_, base := portal(t, hubspot.Options{DailyLimit: 2, Clock: clock.Now})
+	for range 2 {
+		r := call(t, http.MethodGet, base+"/crm/v3/objects/products", nil)
+		require.Equal(t, http.StatusOK, r.status)
+		assert.Equal(t, "2", r.header.Get("X-HubSpot-RateLimit-Daily"))
+	}
+	limited := call(t, http.MethodGet, base+"/crm/v3/objects/products", nil)
+	requireHubSpotError(t, limited, http.StatusTooManyRequests, "RATE_LIMITS")
+	assert.Equal(t, "DAILY", limited.body["policyName"])
+	clock.Advance(24 * time.Hour)
+	assert.Equal(t, http.StatusOK, call(t, http.MethodGet, base+"/crm/v3/objects/products", nil).status)
+}

@@ -13,6 +13,18 @@
 // whole changeset. Errors carry the Service Layer's body:
 // {"error":{"code":…,"message":{"lang":"en-us","value":…}}}.
 //
+// Details a client meets:
+//   - keyed addresses: Orders(12), Items('A-1'), BusinessPartners('C00001');
+//     POST Orders(12)/Close and /Cancel; documents cannot be deleted;
+//   - the page size is Options.PageSize unless Prefer: odata.maxpagesize=N
+//     is sent (echoed in Preference-Applied); N = 0 switches paging off;
+//     odata.nextLink is relative to /b1s/v1/ and keeps $filter, $select,
+//     $orderby and the remaining $top;
+//   - POST answers 201 with the entity and a Location header (204 with
+//     Prefer: return-no-content); inside a changeset a later request may
+//     address it as $<Content-ID>;
+//   - dates are "YYYY-MM-DD" and times "HH:MM:SS" in Options.Location.
+//
 // Every entity set and property served is declared in the Service Layer's
 // metadata.xml (contract_test.go checks it).
 package sapb1

@@ -260,3 +260,24 @@ func TestAChangesetCanAddressTheEntityItCreatedByContentID(t *testing.T) {
 	ct, body = batchRequest("PATCH $1 HTTP/1.1\r\nContent-Type: application/json\r\n\r\n{}")
 	assert.Equal(t, [][]int{{400}}, batchStatuses(t, c, ct, body), "references need a changeset")
 }
+
+func TestDocumentsAreClosedOrCancelledNeverDeleted(t *testing.T) {
+	_, base := company(t, sapb1.Options{})
+	c := loggedIn(t, base)
+	card := smallCatalog.BusinessPartners[0].CardCode
+	order := c.do(http.MethodPost, "Orders", newOrder(card, smallCatalog.Products[0].SKU), nil)
+	require.Equal(t, http.StatusCreated, order.status, "%s", order.raw)
+	entry := fmt.Sprint(order.body["DocEntry"])
+
+	requireSAPError(t, c.do(http.MethodDelete, "Orders("+entry+")", nil, nil), http.StatusBadRequest, -10)
+	require.Equal(t, http.StatusNoContent, c.do(http.MethodPost, "Orders("+entry+")/Cancel", nil, nil).status)
+	got := c.get("Orders(" + entry + ")?$select=DocumentStatus,Cancelled")
+	assert.Equal(t, "bost_Close", got.body["DocumentStatus"])
+	assert.Equal(t, "tYES", got.body["Cancelled"])
+	requireSAPError(t, c.do(http.MethodPatch, "Orders("+entry+")", map[string]any{"Comments": "late"}, nil), http.StatusBadRequest, -10)
+
+	requireSAPError(t, c.do(http.MethodDelete, "BusinessPartners('"+card+"')", nil, nil), http.StatusBadRequest, -10)
+	require.Equal(t, http.StatusCreated, c.do(http.MethodPost, "BusinessPartners", map[string]any{"CardCode": "C80000", "CardName": "Temp"}, nil).status)
+	assert.Equal(t, http.StatusNoContent, c.do(http.MethodDelete, "BusinessPartners('C80000')", nil, nil).status)
+	requireSAPError(t, c.get("BusinessPartners('C80000')"), http.StatusNotFound, -2028)
+}
