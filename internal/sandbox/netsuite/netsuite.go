@@ -30,6 +30,7 @@ import (
 	"time"
 
 	"github.com/datawald/datawald/internal/sandbox"
+	"github.com/datawald/datawald/internal/sandbox/seed"
 )
 
 // Options configure the simulated account. The zero value of every field
@@ -77,8 +78,12 @@ type Options struct {
 	// Clock is the server clock (serverTime, modification times, token and
 	// timestamp checks). Default time.Now.
 	Clock func() time.Time
-	// Data is the data set Reset restores (FromCatalog renders the shared
-	// seed catalog). Default: an empty account.
+	// Catalog is the shared seed data set; when Data is nil the account
+	// serves FromCatalog(Catalog).
+	Catalog *seed.Catalog
+	// Data is the data set Reset restores, when the account should not
+	// serve a seed catalog (tests build small ones). Default: the Catalog,
+	// else an empty account.
 	Data *DataSet
 }
 
@@ -112,6 +117,9 @@ func (o *Options) setDefaults() error {
 	}
 	if o.Clock == nil {
 		o.Clock = time.Now
+	}
+	if o.Data == nil && o.Catalog != nil {
+		o.Data = FromCatalog(o.Catalog)
 	}
 	if o.AccountID != strings.ToUpper(o.AccountID) || strings.Contains(o.AccountID, "-") {
 		return fmt.Errorf("account id %q must be in realm form (upper case, underscore)", o.AccountID)

@@ -19,7 +19,9 @@ import (
 // and parentheses. Expressions are columns (optionally qualified by the
 // table alias), string and number literals, || concatenation and the
 // functions TO_DATE, TO_TIMESTAMP, TO_CHAR, TO_NUMBER, TRUNC, UPPER, LOWER,
-// NVL, COALESCE and BUILTIN.DF, plus SYSDATE and CURRENT_DATE. Joins,
+// NVL, COALESCE and BUILTIN.DF, the aggregates COUNT, MIN and MAX (over the
+// whole result, without GROUP BY), ANSI DATE '...' and TIMESTAMP '...'
+// literals, plus SYSDATE and CURRENT_DATE. Joins,
 // GROUP BY and subqueries are refused with a clear error.
 
 type tokKind int
@@ -504,6 +506,18 @@ func (p *parser) parsePrimary() (sqlExpr, error) {
 	case tkIdent:
 		if t.up == "NULL" {
 			return &litExpr{v: sqlValue{}}, nil
+		}
+		if (t.up == "DATE" || t.up == "TIMESTAMP") && p.peek().kind == tkString {
+			// ANSI literals: DATE 'YYYY-MM-DD', TIMESTAMP 'YYYY-MM-DD HH24:MI:SS[.FF]'.
+			lit := p.next()
+			fmtModel := "YYYY-MM-DD"
+			if t.up == "TIMESTAMP" {
+				fmtModel = "YYYY-MM-DD HH24:MI:SS"
+				if strings.Contains(lit.s, ".") {
+					fmtModel += ".FF"
+				}
+			}
+			return &callExpr{fn: "TO_TIMESTAMP", args: []sqlExpr{&litExpr{v: strVal(lit.s)}, &litExpr{v: strVal(fmtModel)}}}, nil
 		}
 		if reserved[t.up] {
 			p.i--

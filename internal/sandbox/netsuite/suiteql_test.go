@@ -192,3 +192,12 @@ func TestSuiteQLAggregatesAndInventoryLocations(t *testing.T) {
 	require.Len(t, got, 2)
 	assert.Equal(t, map[string]any{"links": []any{}, "item": "20", "location": "2", "quantityonhand": "7"}, got[0])
 }
+
+func TestSuiteQLAcceptsANSIDateAndTimestampLiterals(t *testing.T) {
+	_, c, _, _ := startSandbox(t, nil)
+	got := items(t, c.suiteql(`SELECT id FROM customer WHERE lastmodifieddate > TIMESTAMP '2026-11-02 09:31:30' ORDER BY id DESC`, 10, 0))
+	require.Len(t, got, 2)
+	assert.Equal(t, "12", got[0]["id"])
+	got = items(t, c.suiteql(`SELECT id FROM customer WHERE lastmodifieddate >= DATE '2026-11-03'`, 10, 0))
+	assert.Empty(t, got)
+}
