@@ -98,10 +98,12 @@ func tsvRows(b []byte) [][]string {
 // fold makes a lookup key: accents removed, case folded, punctuation and
 // spacing collapsed, so "Québec", "quebec" and "QUEBEC " match.
 func fold(s string) string {
-	t := transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
-	out, _, err := transform.String(t, s)
-	if err != nil {
-		out = s
+	out := s
+	if !isASCII(s) {
+		t := transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
+		if r, _, err := transform.String(t, s); err == nil {
+			out = r
+		}
 	}
 	out = strings.ReplaceAll(out, "ß", "ss")
 	var b strings.Builder
@@ -121,6 +123,15 @@ func fold(s string) string {
 		}
 	}
 	return b.String()
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }
 
 func findCountry(v string) (*country, error) {
