@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/redpanda-data/benthos/v4/public/service"
@@ -83,15 +84,18 @@ each message (one entity, a JSON body) it:
 - reads the entity key (`+"`source`, `target`, `tx_type`, `src_id`"+`, by default from the `+"`dw_*`"+` metadata the input or mapping sets);
 - validates the body against `+"`schema_file`"+` when set; an invalid entity is staged F with a readable note and does not go on;
 - stages it: new or changed data → N (previous data kept as old_data); unchanged after S or I → I; unchanged after F, N or ? → N;
-- attaches it to the task named by the `+"`dw_task_id`"+` metadata (an input sets it per poll cycle), or to one new task per batch and key triple when absent;
+- attaches it to the task named by the `+"`dw_task_id`"+` metadata (an input sets it per poll cycle and flags the cycle's last message with `+"`dw_task_last: true`"+`, which seals the task), or to one new, sealed task per batch and key triple when absent;
 - sets the envelope metadata `+"`dw_source`, `dw_target`, `dw_tx_type`, `dw_src_id`, `dw_updated_at`, `dw_task_id`, `dw_hash`"+`;
 - drops I entities unless `+"`forward_ignored`"+` is true.
 
 A message with a missing key field or an unknown tx_type is marked errored with a message naming what is
 missing and is not staged. When the store is unreachable the batch is retried with backoff and held (never
-acked, never dropped) until the store answers or the stream stops.
+acked, never dropped) until the store answers or the stream stops; messages still held at shutdown leave
+errored, so wrap the backbone output in `+"`reject_errored`"+` to have them nacked and read again.
 
-Entities without an outcome `+"`deadline`"+` after they were staged become ?, and their task Incompleted.
+A task finishes (Completed, Fail or Incompleted) once it is sealed and every entity has an outcome.
+Entities without an outcome `+"`deadline`"+` after they were staged become ?, and their task Incompleted; a
+task never sealed (its input stopped mid-cycle) is sealed at its deadline.
 
 The processor also serves the sync-task HTTP API under `+"`/datawald/v1/`"+` on the Benthos HTTP server (see the `+"`api`"+` field).
 
@@ -142,16 +146,19 @@ func init() {
 
 type syncTaskProc struct {
 	conf    syncTaskProcConfig
-	store   *synctask.Shared
+	mgr     *service.Resources
 	schema  *entitySchema
 	log     *service.Logger
 	staged  *service.MetricCounter
 	reject  *service.MetricCounter
 	latency *service.MetricTimer
+
+	mu    sync.Mutex
+	store *synctask.Shared
 }
 
 func newSyncTaskProc(c syncTaskProcConfig, mgr *service.Resources) (*syncTaskProc, error) {
-	p := &syncTaskProc{conf: c, log: mgr.Logger()}
+	p := &syncTaskProc{conf: c, mgr: mgr, log: mgr.Logger()}
 	if c.schemaFile != "" {
 		s, err := loadEntitySchema(c.schemaFile)
 		if err != nil {
@@ -159,21 +166,32 @@ func newSyncTaskProc(c syncTaskProcConfig, mgr *service.Resources) (*syncTaskPro
 		}
 		p.schema = s
 	}
-	store, err := synctask.Acquire(context.Background(), c.dsn)
-	if err != nil {
-		return nil, err
-	}
-	p.store = store
-	store.SetExpireErrorHandler(func(err error) { mgr.Logger().Errorf("expiring overdue sync tasks: %v", err) })
-	if err := api.Mount(mgr, store, c.api); err != nil {
-		_ = store.Release(context.Background())
-		return nil, err
-	}
 	m := mgr.Metrics()
 	p.staged = m.NewCounter("datawald_sync_staged_total", "tx_type", "status")
 	p.reject = m.NewCounter("datawald_sync_rejected_total", "reason")
 	p.latency = m.NewTimer("datawald_sync_store_latency_ns", "op")
 	return p, nil
+}
+
+// openStore acquires the store on first use, so a store that is down at
+// startup holds the first batch instead of failing the stream.
+func (p *syncTaskProc) openStore(ctx context.Context) (*synctask.Shared, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.store != nil {
+		return p.store, nil
+	}
+	store, err := synctask.Acquire(ctx, p.conf.dsn)
+	if err != nil {
+		return nil, err
+	}
+	store.SetExpireErrorHandler(func(err error) { p.log.Errorf("expiring overdue sync tasks: %v", err) })
+	if err := api.Mount(p.mgr, store, p.conf.api); err != nil {
+		_ = store.Release(ctx)
+		return nil, err
+	}
+	p.store = store
+	return store, nil
 }
 
 // pending is one message accepted for staging.
@@ -262,7 +280,7 @@ func (p *syncTaskProc) stage(ctx context.Context, g *group) ([]synctask.StageRes
 	wait := 200 * time.Millisecond
 	for {
 		start := time.Now()
-		res, err := p.store.Stage(ctx, g.spec, in)
+		res, err := p.stageOnce(ctx, g.spec, in)
 		p.latency.Timing(time.Since(start).Nanoseconds(), "stage")
 		if err == nil {
 			return res, nil
@@ -278,6 +296,14 @@ func (p *syncTaskProc) stage(ctx context.Context, g *group) ([]synctask.StageRes
 		}
 		wait = min(wait*2, 10*time.Second)
 	}
+}
+
+func (p *syncTaskProc) stageOnce(ctx context.Context, spec synctask.TaskSpec, in []synctask.StageInput) ([]synctask.StageResult, error) {
+	store, err := p.openStore(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return store.Stage(ctx, spec, in)
 }
 
 // retryableStoreError tells store outages (retry) from refusals that will
@@ -359,5 +385,12 @@ func (p *syncTaskProc) timeField(batch service.MessageBatch, i int, expr *servic
 
 // Close releases the store.
 func (p *syncTaskProc) Close(ctx context.Context) error {
-	return p.store.Release(ctx)
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.store == nil {
+		return nil
+	}
+	err := p.store.Release(ctx)
+	p.store = nil
+	return err
 }
