@@ -18,6 +18,7 @@ const idempotencyHeader = "X-NetSuite-Idempotency-Key"
 // has a single task, as NetSuite's record requests do.
 type asyncJob struct {
 	id        int
+	key       string // idempotency key, if any
 	submitted time.Time
 	started   time.Time
 	ended     time.Time
@@ -27,24 +28,47 @@ type asyncJob struct {
 	body      []byte
 }
 
+// maxAsyncJobs is how many jobs (and their idempotency keys) are kept; the
+// oldest completed ones are forgotten first.
+const maxAsyncJobs = 10_000
+
 // asyncJobs holds the jobs and the idempotency keys already used.
 type asyncJobs struct {
-	mu     sync.Mutex
-	nextID int
-	jobs   map[int]*asyncJob
-	keys   map[string]int // idempotency key -> job id
-	wg     sync.WaitGroup
+	mu       sync.Mutex
+	nextID   int
+	oldestID int // no job has a smaller id
+	jobs     map[int]*asyncJob
+	keys     map[string]int // idempotency key -> job id
+	wg       sync.WaitGroup
 }
 
 func newAsyncJobs() *asyncJobs {
-	return &asyncJobs{nextID: 1, jobs: map[int]*asyncJob{}, keys: map[string]int{}}
+	return &asyncJobs{nextID: 1, oldestID: 1, jobs: map[int]*asyncJob{}, keys: map[string]int{}}
 }
 
 func (a *asyncJobs) reset() {
 	a.wg.Wait()
 	a.mu.Lock()
-	a.nextID, a.jobs, a.keys = 1, map[int]*asyncJob{}, map[string]int{}
+	a.nextID, a.oldestID, a.jobs, a.keys = 1, 1, map[int]*asyncJob{}, map[string]int{}
 	a.mu.Unlock()
+}
+
+// forgetOldest drops the oldest jobs while maxAsyncJobs are kept, stopping
+// at a job still running. The caller holds a.mu.
+func (a *asyncJobs) forgetOldest() {
+	for len(a.jobs) >= maxAsyncJobs && a.oldestID < a.nextID {
+		j, ok := a.jobs[a.oldestID]
+		if ok && !j.done {
+			return
+		}
+		if ok {
+			delete(a.jobs, j.id)
+			if j.key != "" {
+				delete(a.keys, j.key)
+			}
+		}
+		a.oldestID++
+	}
 }
 
 // bufferedResponse records a handler's answer for the job result.
@@ -99,8 +123,9 @@ func (v *Vendor) asyncable(h http.HandlerFunc) http.HandlerFunc {
 			})
 			return
 		}
-		job := &asyncJob{id: a.nextID, submitted: v.now()}
+		job := &asyncJob{id: a.nextID, key: key, submitted: v.now()}
 		a.nextID++
+		a.forgetOldest()
 		a.jobs[job.id] = job
 		if key != "" {
 			a.keys[key] = job.id

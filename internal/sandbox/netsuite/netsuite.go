@@ -155,7 +155,7 @@ func New(o Options) (*Vendor, error) {
 	if err := o.setDefaults(); err != nil {
 		return nil, fmt.Errorf("configuring netsuite sandbox: %w", err)
 	}
-	v := &Vendor{opts: o, queries: newQueryCache(32), renders: &renderCache{max: 4096}, async: newAsyncJobs()}
+	v := &Vendor{opts: o, queries: newQueryCache(32, 250_000), renders: &renderCache{max: 4096}, async: newAsyncJobs()}
 	if o.PublicKey == nil {
 		key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 		if err != nil {

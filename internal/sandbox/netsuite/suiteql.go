@@ -221,10 +221,13 @@ func tableRows(t *sqlTable, tables map[string]*typeTable, o Options) [][]sqlValu
 	return rows
 }
 
-// queryCache keeps the results of recent queries for one data version.
+// queryCache keeps the results of recent queries for one data version. It
+// holds at most max queries and at most maxRows result rows in total.
 type queryCache struct {
 	mu      sync.Mutex
 	max     int
+	maxRows int
+	rows    int
 	entries map[string]cachedQuery
 	order   []string
 }
@@ -234,8 +237,8 @@ type cachedQuery struct {
 	items   []map[string]any
 }
 
-func newQueryCache(max int) *queryCache {
-	return &queryCache{max: max, entries: map[string]cachedQuery{}}
+func newQueryCache(max, maxRows int) *queryCache {
+	return &queryCache{max: max, maxRows: maxRows, entries: map[string]cachedQuery{}}
 }
 
 func (c *queryCache) get(q string, version uint64) ([]map[string]any, bool) {
@@ -249,21 +252,27 @@ func (c *queryCache) get(q string, version uint64) ([]map[string]any, bool) {
 }
 
 func (c *queryCache) put(q string, version uint64, items []map[string]any) {
+	if len(items) > c.maxRows {
+		return
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if _, ok := c.entries[q]; !ok {
-		c.order = append(c.order, q)
-		if len(c.order) > c.max {
-			delete(c.entries, c.order[0])
-			c.order = c.order[1:]
-		}
+	if old, ok := c.entries[q]; ok {
+		c.rows -= len(old.items)
+		c.order = slices.DeleteFunc(c.order, func(s string) bool { return s == q })
+	}
+	for len(c.order) > 0 && (len(c.order) >= c.max || c.rows+len(items) > c.maxRows) {
+		c.rows -= len(c.entries[c.order[0]].items)
+		delete(c.entries, c.order[0])
+		c.order = c.order[1:]
 	}
 	c.entries[q] = cachedQuery{version: version, items: items}
+	c.order = append(c.order, q)
+	c.rows += len(items)
 }
 
 func (c *queryCache) clear() {
 	c.mu.Lock()
-	c.entries = map[string]cachedQuery{}
-	c.order = nil
+	c.entries, c.order, c.rows = map[string]cachedQuery{}, nil, 0
 	c.mu.Unlock()
 }
