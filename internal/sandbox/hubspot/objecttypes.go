@@ -42,14 +42,15 @@ var baseObjectTypes = map[string]*objectType{
 		properties: map[string]property{
 			"email": {unique: true}, "firstname": {}, "lastname": {}, "phone": {}, "company": {},
 			"address": {}, "city": {}, "zip": {}, "state": {}, "country": {}, "jobtitle": {},
-			"lifecyclestage": {kind: kindEnum}, "hs_language": {}, "external_id": {},
+			"lifecyclestage": {kind: kindEnum}, "hs_language": {}, "mobilephone": {}, "website": {},
+			"external_id": {},
 		},
 	},
 	"companies": {
 		name: "companies", typeID: "0-2", singular: "COMPANY", modifiedProp: "hs_lastmodifieddate",
 		defaults: []string{"createdate", "domain", "hs_lastmodifieddate", "hs_object_id", "name"},
 		properties: map[string]property{
-			"name": {}, "domain": {}, "phone": {}, "address": {}, "city": {}, "zip": {}, "state": {},
+			"name": {}, "domain": {}, "website": {}, "description": {}, "phone": {}, "address": {}, "city": {}, "zip": {}, "state": {},
 			"country": {}, "industry": {kind: kindEnum}, "numberofemployees": {kind: kindNumber},
 			"annualrevenue": {kind: kindNumber}, "lifecyclestage": {kind: kindEnum}, "external_id": {unique: true},
 		},
