@@ -4,6 +4,7 @@ package model
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"reflect"
 	"sort"
@@ -30,7 +31,7 @@ var entities = map[string]any{
 
 // ErrUnknownEntity is returned (wrapped) for an entity name that is not one
 // of Entities.
-var ErrUnknownEntity = fmt.Errorf("unknown canonical entity")
+var ErrUnknownEntity = errors.New("unknown canonical entity")
 
 // Entities returns the canonical entity names in alphabetical order.
 func Entities() []string {

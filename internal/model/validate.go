@@ -45,7 +45,6 @@ var (
 	validatorsOnce sync.Once
 	validators     map[string]*jsonschema.Schema
 	validatorsErr  error
-	printer        = message.NewPrinter(language.English)
 )
 
 func compileValidators() {
@@ -99,23 +98,23 @@ func Validate(entity string, doc []byte) error {
 		return fmt.Errorf("validating %s: %w", entity, err)
 	}
 	out := &ValidationError{Entity: entity}
-	collectLeaves(verr, &out.Fields)
+	collectLeaves(verr, message.NewPrinter(language.English), &out.Fields)
 	sort.SliceStable(out.Fields, func(i, j int) bool { return out.Fields[i].Field < out.Fields[j].Field })
 	return out
 }
 
 // collectLeaves flattens the error tree to its leaves: the causes that say
 // what is wrong rather than which schema branch was being checked.
-func collectLeaves(e *jsonschema.ValidationError, into *[]FieldError) {
+func collectLeaves(e *jsonschema.ValidationError, p *message.Printer, into *[]FieldError) {
 	if len(e.Causes) == 0 {
 		*into = append(*into, FieldError{
 			Field:   pointer(e.InstanceLocation),
-			Message: e.ErrorKind.LocalizedString(printer),
+			Message: e.ErrorKind.LocalizedString(p),
 		})
 		return
 	}
 	for _, c := range e.Causes {
-		collectLeaves(c, into)
+		collectLeaves(c, p, into)
 	}
 }
 

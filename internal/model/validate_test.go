@@ -99,3 +99,24 @@ func TestEveryEntityValidatesItsOwnZeroValueFailsRequiredFields(t *testing.T) {
 		assert.Contains(t, err.Error(), "missing propert", name)
 	}
 }
+
+func TestValidateIsSafeForConcurrentUse(t *testing.T) {
+	good, err := json.Marshal(validOrder())
+	require.NoError(t, err)
+	bad := []byte(`{"external_ids":{"magento":"1"}}`)
+	done := make(chan error, 16)
+	for i := range 16 {
+		go func() {
+			if i%2 == 0 {
+				done <- Validate("order", good)
+			} else if err := Validate("order", bad); err == nil {
+				done <- errors.New("invalid order accepted")
+			} else {
+				done <- nil
+			}
+		}()
+	}
+	for range 16 {
+		assert.NoError(t, <-done)
+	}
+}
