@@ -134,7 +134,9 @@ func (v *Vendor) handleSearch(w http.ResponseWriter, r *http.Request) *apiError 
 		Results []objectJSON `json:"results"`
 		Paging  *pagingJSON  `json:"paging,omitempty"`
 	}{Total: len(hits), Results: []objectJSON{}}
-	end := min(offset+limit, len(hits))
+	// Results past the 10,000th are never served; the cursor still points
+	// past them, and following it answers 400.
+	end := min(offset+limit, len(hits), maxSearchResults)
 	for i := offset; i < end; i++ {
 		h := hits[i]
 		out.Results = append(out.Results, render(t, h.id, h.v.props, h.v.createdAt, h.v.updatedAt, false, time.Time{}, req.Properties))

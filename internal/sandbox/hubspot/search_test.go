@@ -39,6 +39,11 @@ func TestSearchPagingStopsAtTenThousandResultsWith400(t *testing.T) {
 	next := r.body["paging"].(map[string]any)["next"].(map[string]any)["after"]
 	assert.Equal(t, "10000", next, "HubSpot hands out a cursor it will then refuse")
 
+	body["after"], body["limit"] = "9950", 100
+	last := call(t, http.MethodPost, url, body)
+	require.Equal(t, http.StatusOK, last.status, "%s", last.raw)
+	assert.Len(t, results(t, last), 50, "nothing past the 10,000th result is served")
+
 	body["after"] = next
 	refused := call(t, http.MethodPost, url, body)
 	requireHubSpotError(t, refused, http.StatusBadRequest, "VALIDATION_ERROR")
