@@ -48,6 +48,12 @@ func (s *sessions) open(now time.Time) *session {
 		"-" + hex.EncodeToString(b[8:10]) + "-" + hex.EncodeToString(b[10:])
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	// Forget expired sessions, so logins without logouts do not grow memory.
+	for sid, old := range s.byID {
+		if now.Sub(old.lastUsed) > s.timeout {
+			delete(s.byID, sid)
+		}
+	}
 	sess := &session{id: id, route: ".node" + strconv.Itoa(s.next%s.nodes), lastUsed: now}
 	s.next++
 	s.byID[id] = sess
