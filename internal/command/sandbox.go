@@ -23,6 +23,7 @@ import (
 	"github.com/datawald/datawald/internal/sandbox/hubspot"
 	"github.com/datawald/datawald/internal/sandbox/magento"
 	"github.com/datawald/datawald/internal/sandbox/netsuite"
+	"github.com/datawald/datawald/internal/sandbox/sapb1"
 	"github.com/datawald/datawald/internal/sandbox/seed"
 )
 
@@ -51,6 +52,7 @@ const (
 	sbFlagJSON          = "json"
 	sbFlagMagentoBearer = "magento-bearer-tokens"
 	sbFlagHubSpotLag    = "hubspot-search-lag"
+	sbFlagSAPSession    = "sapb1-session-timeout"
 	sbListenSuffix      = "-listen"
 )
 
@@ -76,6 +78,13 @@ var sandboxVendors = []sandboxVendor{
 	{name: "netsuite", portOffset: 0, build: buildNetSuite},
 	{name: "magento", portOffset: 1, build: buildMagento},
 	{name: "hubspot", portOffset: 2, build: buildHubSpot},
+	{name: "sapb1", portOffset: 3, build: buildSAPB1},
+}
+
+// buildSAPB1 serves the catalog; the Service Layer has no rate limit of its
+// own, so every profile is the same.
+func buildSAPB1(cfg sandboxConfig, cat *seed.Catalog) (sandbox.Vendor, error) {
+	return sapb1.New(sapb1.Options{Catalog: cat, SessionTimeout: cfg.sapSessionTimeout}), nil
 }
 
 func buildNetSuite(cfg sandboxConfig, _ *seed.Catalog) (sandbox.Vendor, error) {
@@ -132,6 +141,7 @@ func sandboxCommand() *cli.Command {
 		&cli.BoolFlag{Name: sbFlagMagentoBearer, Usage: "let Magento accept the integration access token as a standalone bearer token " +
 			"(Magento's \"Allow OAuth Access Tokens to be used as standalone Bearer tokens\" setting; off by default, as in Magento 2.4.4+)"},
 		&cli.DurationFlag{Name: sbFlagHubSpotLag, Usage: "how long a HubSpot change takes to become searchable, e.g. 5s (default at once)"},
+		&cli.DurationFlag{Name: sbFlagSAPSession, Value: 30 * time.Minute, Usage: "how long an unused SAP B1 session lives before requests answer 401 with code 301"},
 	}
 	for _, v := range sandboxVendors {
 		flags = append(flags, &cli.StringFlag{
@@ -173,8 +183,9 @@ type sandboxConfig struct {
 	profile   string
 	json      bool
 	// magentoBearer and hubspotSearchLag are vendor settings.
-	magentoBearer    bool
-	hubspotSearchLag time.Duration
+	magentoBearer     bool
+	hubspotSearchLag  time.Duration
+	sapSessionTimeout time.Duration
 }
 
 func sandboxConfigFromContext(c *cli.Context) (sandboxConfig, error) {
@@ -196,8 +207,12 @@ func sandboxConfigFromContext(c *cli.Context) (sandboxConfig, error) {
 		profile:   c.String(sbFlagProfile),
 		json:      c.Bool(sbFlagJSON),
 
-		magentoBearer:    c.Bool(sbFlagMagentoBearer),
-		hubspotSearchLag: c.Duration(sbFlagHubSpotLag),
+		magentoBearer:     c.Bool(sbFlagMagentoBearer),
+		hubspotSearchLag:  c.Duration(sbFlagHubSpotLag),
+		sapSessionTimeout: c.Duration(sbFlagSAPSession),
+	}
+	if cfg.sapSessionTimeout <= 0 {
+		return cfg, fmt.Errorf("checking --%s: must be positive, got %s", sbFlagSAPSession, cfg.sapSessionTimeout)
 	}
 	if cfg.hubspotSearchLag < 0 {
 		return cfg, fmt.Errorf("checking --%s: must not be negative, got %s", sbFlagHubSpotLag, cfg.hubspotSearchLag)

@@ -1,6 +1,8 @@
 package command
 
 import (
+	"bytes"
+	"encoding/json"
 	"io"
 	"net/http"
 	"testing"
@@ -24,6 +26,12 @@ type vendorClient struct {
 }
 
 var vendorClients = map[string]vendorClient{
+	"sapb1": {
+		// POST /Login, then the session cookies on every request.
+		authorize:  sapLogin,
+		simpleGET:  "/b1s/v1/Orders(1)",
+		wantInBody: `"DocEntry":1`,
+	},
 	"netsuite": {
 		// Token-based authentication: OAuth 1.0a HMAC-SHA256 with the
 		// account id as realm, a fresh nonce per request.
@@ -61,6 +69,29 @@ func oauth1(tb testing.TB, signer *httpx.OAuth1) func(*http.Request) {
 	return func(r *http.Request) {
 		if err := signer.Sign(r); err != nil {
 			tb.Errorf("signing %s: %v", r.URL.Path, err)
+		}
+	}
+}
+
+// sapLogin opens a Service Layer session and returns a function adding
+// its B1SESSION and ROUTEID cookies to a request.
+func sapLogin(tb testing.TB, baseURL string, creds map[string]string) func(*http.Request) {
+	tb.Helper()
+	body, err := json.Marshal(map[string]string{
+		"CompanyDB": creds["company_db"], "UserName": creds["username"], "Password": creds["password"],
+	})
+	require.NoError(tb, err)
+	resp, err := http.Post(baseURL+creds["service_path"]+"/Login", "application/json", bytes.NewReader(body))
+	require.NoError(tb, err)
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	require.NoError(tb, err)
+	require.Equal(tb, http.StatusOK, resp.StatusCode, "login: %s", b)
+	cookies := resp.Cookies()
+	require.NotEmpty(tb, cookies, "login set no cookie")
+	return func(r *http.Request) {
+		for _, c := range cookies {
+			r.AddCookie(&http.Cookie{Name: c.Name, Value: c.Value})
 		}
 	}
 }

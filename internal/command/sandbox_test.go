@@ -246,6 +246,7 @@ func TestSandboxCommand_RejectsBadFlags(t *testing.T) {
 		{"too many locations", []string{"--locations", "9"}, "--locations: at most 6"},
 		{"bad listen address", []string{"--" + sandboxVendors[0].name + "-listen", "nowhere"}, "missing port"},
 		{"port out of range", []string{"--base-port", "70000"}, "not a usable port"},
+		{"zero SAP session timeout", []string{"--sapb1-session-timeout", "0s"}, "--sapb1-session-timeout: must be positive"},
 		{"negative search lag", []string{"--hubspot-search-lag", "-1s"}, "--hubspot-search-lag: must not be negative"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
