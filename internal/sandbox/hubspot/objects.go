@@ -334,7 +334,6 @@ func (v *Vendor) resolveAssociationTarget(from *objectType, a associationInput) 
 		var found *associationDef
 		for _, d := range hubspotDefined {
 			if d.from == from.name && d.typeID == spec.AssociationTypeID && spec.AssociationCategory == categoryHubSpotDefined {
-				d := d
 				found = &d
 				break
 			}
