@@ -1,15 +1,16 @@
 package sapb1
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
+	"math"
 	"net/http"
 	"net/url"
 	"regexp"
 	"sort"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // field is one name/value pair of an ordered JSON object: the Service
@@ -21,28 +22,94 @@ type field struct {
 
 type orderedObject []field
 
+// MarshalJSON writes the fields in order. Scalars are appended directly,
+// without reflection, because every served response goes through here.
 func (o orderedObject) MarshalJSON() ([]byte, error) {
-	var b bytes.Buffer
-	b.WriteByte('{')
+	return o.appendJSON(make([]byte, 0, 256))
+}
+
+func (o orderedObject) appendJSON(b []byte) ([]byte, error) {
+	b = append(b, '{')
 	for i, f := range o {
 		if i > 0 {
-			b.WriteByte(',')
+			b = append(b, ',')
 		}
-		name, _ := json.Marshal(f.name)
-		b.Write(name)
-		b.WriteByte(':')
-		val, err := json.Marshal(f.value)
-		if err != nil {
+		b = appendJSONString(b, f.name)
+		b = append(b, ':')
+		var err error
+		if b, err = appendJSONValue(b, f.value); err != nil {
 			return nil, err
 		}
-		b.Write(val)
 	}
-	b.WriteByte('}')
-	return b.Bytes(), nil
+	return append(b, '}'), nil
+}
+
+func appendJSONValue(b []byte, v any) ([]byte, error) {
+	switch x := v.(type) {
+	case nil:
+		return append(b, "null"...), nil
+	case string:
+		return appendJSONString(b, x), nil
+	case int:
+		return strconv.AppendInt(b, int64(x), 10), nil
+	case float64:
+		if a := math.Abs(x); a == 0 || (a >= 1e-6 && a < 1e21) {
+			return strconv.AppendFloat(b, x, 'f', -1, 64), nil
+		}
+	case orderedObject:
+		return x.appendJSON(b)
+	case []orderedObject:
+		b = append(b, '[')
+		for i, el := range x {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			var err error
+			if b, err = el.appendJSON(b); err != nil {
+				return nil, err
+			}
+		}
+		return append(b, ']'), nil
+	}
+	raw, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	return append(b, raw...), nil
+}
+
+// appendJSONString appends s as a JSON string, escaping what JSON requires
+// (quotes, backslashes, control characters); invalid UTF-8 goes through
+// encoding/json, which replaces it.
+func appendJSONString(b []byte, s string) []byte {
+	if !utf8.ValidString(s) {
+		raw, _ := json.Marshal(s)
+		return append(b, raw...)
+	}
+	const hex = "0123456789abcdef"
+	b = append(b, '"')
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == '"' || c == '\\':
+			b = append(b, '\\', c)
+		case c == '\n':
+			b = append(b, '\\', 'n')
+		case c == '\r':
+			b = append(b, '\\', 'r')
+		case c == '\t':
+			b = append(b, '\\', 't')
+		case c < 0x20:
+			b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
+		default:
+			b = append(b, c)
+		}
+	}
+	return append(b, '"')
 }
 
 func writeOrdered(w http.ResponseWriter, status int, fields []field) {
-	b, _ := json.Marshal(orderedObject(fields))
+	b, _ := orderedObject(fields).MarshalJSON()
 	w.Header().Set("Content-Type", "application/json;odata=minimalmetadata;charset=utf-8")
 	w.WriteHeader(status)
 	_, _ = w.Write(b)
