@@ -29,8 +29,8 @@ var vendorClients = map[string]vendorClient{
 	"sapb1": {
 		// POST /Login, then the session cookies on every request.
 		authorize:  sapLogin,
-		simpleGET:  "/b1s/v1/Orders(1)",
-		wantInBody: `"DocEntry":1`,
+		simpleGET:  "/b1s/v1/BusinessPartners('C00001')",
+		wantInBody: `"CardCode":"C00001"`,
 	},
 	"netsuite": {
 		// Token-based authentication: OAuth 1.0a HMAC-SHA256 with the
@@ -53,8 +53,8 @@ var vendorClients = map[string]vendorClient{
 				Token: creds["access_token"], TokenSecret: creds["access_token_secret"],
 			})
 		},
-		simpleGET:  "/rest/default/V1/orders/1",
-		wantInBody: `"entity_id":1`,
+		simpleGET:  "/rest/default/V1/customers/1",
+		wantInBody: `"id":1`,
 	},
 	"hubspot": {
 		authorize: func(_ testing.TB, _ string, creds map[string]string) func(*http.Request) {
