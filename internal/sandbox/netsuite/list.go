@@ -25,7 +25,7 @@ func (v *Vendor) handleList(w http.ResponseWriter, r *http.Request) {
 	}
 	var filter *qFilter
 	if q := r.URL.Query().Get("q"); q != "" {
-		if filter, aerr = parseQFilter(t, q, v.opts.TimeZone); aerr != nil {
+		if filter, aerr = parseQFilter(t, q, v.prefs()); aerr != nil {
 			writeError(w, aerr)
 			return
 		}
@@ -112,12 +112,12 @@ func qTokens(q string) ([]string, *apiError) {
 	return out, nil
 }
 
-func parseQFilter(t *recordType, q string, loc *time.Location) (*qFilter, *apiError) {
+func parseQFilter(t *recordType, q string, prefs userPrefs) (*qFilter, *apiError) {
 	toks, aerr := qTokens(q)
 	if aerr != nil {
 		return nil, aerr
 	}
-	p := &qParser{t: t, toks: toks, loc: loc}
+	p := &qParser{t: t, toks: toks, prefs: prefs}
 	f, aerr := p.or()
 	if aerr != nil {
 		return nil, aerr
@@ -129,10 +129,10 @@ func parseQFilter(t *recordType, q string, loc *time.Location) (*qFilter, *apiEr
 }
 
 type qParser struct {
-	t    *recordType
-	toks []string
-	i    int
-	loc  *time.Location
+	t     *recordType
+	toks  []string
+	i     int
+	prefs userPrefs
 }
 
 func (p *qParser) peek() string {
@@ -215,9 +215,9 @@ func (p *qParser) cond() (*qFilter, *apiError) {
 	}
 	if isDate {
 		for _, v := range f.values {
-			tm, err := parseAccountDate(v, p.loc)
+			tm, err := parseAccountDate(v, p.prefs)
 			if err != nil {
-				return nil, qError("Unparseable date: \"%s\". Use the account's date format M/D/YYYY, optionally followed by h:mm am or pm.", v)
+				return nil, qError("Unparseable date: \"%s\". Use the user's date format (%s), optionally followed by h:mm am or pm.", v, p.prefs.dateLayout)
 			}
 			f.times = append(f.times, tm)
 		}
@@ -225,11 +225,11 @@ func (p *qParser) cond() (*qFilter, *apiError) {
 	return f, nil
 }
 
-func parseAccountDate(s string, loc *time.Location) (time.Time, error) {
+func parseAccountDate(s string, p userPrefs) (time.Time, error) {
 	var err error
-	for _, layout := range []string{"1/2/2006 3:04 pm", "1/2/2006 3:04 PM", "1/2/2006"} {
+	for _, layout := range p.dateLayouts() {
 		var t time.Time
-		if t, err = time.ParseInLocation(layout, s, loc); err == nil {
+		if t, err = time.ParseInLocation(layout, s, p.loc); err == nil {
 			return t, nil
 		}
 	}

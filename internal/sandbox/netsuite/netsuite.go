@@ -75,6 +75,12 @@ type Options struct {
 	// NetSuite does with the user's preference. Record API datetimes are
 	// always UTC. Default UTC.
 	TimeZone *time.Location
+	// DateFormat is the user's date format preference as a Go layout:
+	// SuiteQL shows date and datetime columns in it (without the time of
+	// day) and reads untyped date strings with it, as do record collection
+	// q filters. Default "1/2/2006" (M/D/YYYY); "2.1.2006" or "02/01/2006"
+	// model European preferences.
+	DateFormat string
 	// Clock is the server clock (serverTime, modification times, token and
 	// timestamp checks). Default time.Now.
 	Clock func() time.Time
@@ -118,6 +124,7 @@ func (o *Options) setDefaults() error {
 	if o.Clock == nil {
 		o.Clock = time.Now
 	}
+	def(&o.DateFormat, "1/2/2006")
 	if o.Data == nil && o.Catalog != nil {
 		o.Data = FromCatalog(o.Catalog)
 	}
@@ -202,6 +209,7 @@ func (v *Vendor) Credentials() map[string]string {
 		"certificate_id":  v.opts.CertificateID,
 		"token_path":      tokenPath,
 		"time_zone":       v.opts.TimeZone.String(),
+		"date_format":     v.opts.DateFormat,
 	}
 	if v.privateKey != "" {
 		c["private_key_pem"] = v.privateKey

@@ -177,7 +177,7 @@ func (v *Vendor) runQuery(q string) ([]map[string]any, *apiError) {
 	if hit {
 		return cached, nil
 	}
-	ctx := &evalCtx{loc: v.opts.TimeZone, now: v.now(), formats: map[string][]fmtElem{}}
+	ctx := &evalCtx{prefs: v.prefs(), now: v.now(), formats: map[string][]fmtElem{}}
 	items, err := cq.execute(rows, ctx)
 	if err != nil {
 		return nil, queryError("%v", err)
@@ -186,6 +186,11 @@ func (v *Vendor) runQuery(q string) ([]map[string]any, *apiError) {
 		v.queries.put(q, version, items)
 	}
 	return items, nil
+}
+
+// prefs are the SuiteQL user's preferences.
+func (v *Vendor) prefs() userPrefs {
+	return userPrefs{loc: v.opts.TimeZone, dateLayout: v.opts.DateFormat}
 }
 
 func usesNow(q string) bool {

@@ -10,7 +10,7 @@ import (
 
 // evalCtx evaluates expressions over one row.
 type evalCtx struct {
-	loc     *time.Location
+	prefs   userPrefs
 	now     time.Time
 	formats map[string][]fmtElem
 }
@@ -47,7 +47,7 @@ func (c *evalCtx) eval(e sqlExpr, row []sqlValue) (sqlValue, error) {
 			if err != nil {
 				return sqlValue{}, err
 			}
-			return strVal(l.display(c.loc) + r.display(c.loc)), nil
+			return strVal(l.display(c.prefs) + r.display(c.prefs)), nil
 		}
 	}
 	t, err := c.cond(e, row)
@@ -90,27 +90,27 @@ func (c *evalCtx) call(x *callExpr, row []sqlValue) (sqlValue, error) {
 			return dateTimeVal(args[0].t), nil
 		}
 		if len(args) == 1 {
-			t, err := args[0].asTime(c.loc)
+			t, err := args[0].asTime(c.prefs)
 			return dateTimeVal(t), err
 		}
 		el, err := c.format(args[1].s)
 		if err != nil {
 			return sqlValue{}, err
 		}
-		t, err := parseTime(args[0].display(c.loc), el, c.loc)
+		t, err := parseTime(args[0].display(c.prefs), el, c.prefs.loc)
 		return dateTimeVal(t), err
 	case "TO_CHAR":
 		if args[0].kind != vDate && args[0].kind != vDateTime {
-			return strVal(args[0].display(c.loc)), nil
+			return strVal(args[0].display(c.prefs)), nil
 		}
 		if len(args) == 1 {
-			return strVal(args[0].display(c.loc)), nil
+			return strVal(args[0].display(c.prefs)), nil
 		}
 		el, err := c.format(args[1].s)
 		if err != nil {
 			return sqlValue{}, err
 		}
-		return strVal(formatTime(args[0].t.In(c.loc), el)), nil
+		return strVal(formatTime(args[0].t.In(c.prefs.loc), el)), nil
 	case "TO_NUMBER":
 		f, ok := toNumber(args[0])
 		if !ok {
@@ -119,8 +119,8 @@ func (c *evalCtx) call(x *callExpr, row []sqlValue) (sqlValue, error) {
 		return numVal(f), nil
 	case "TRUNC":
 		if args[0].kind == vDate || args[0].kind == vDateTime {
-			t := args[0].t.In(c.loc)
-			return dateTimeVal(time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, c.loc)), nil
+			t := args[0].t.In(c.prefs.loc)
+			return dateTimeVal(time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, c.prefs.loc)), nil
 		}
 		f, ok := toNumber(args[0])
 		if !ok {
@@ -128,11 +128,11 @@ func (c *evalCtx) call(x *callExpr, row []sqlValue) (sqlValue, error) {
 		}
 		return numVal(float64(int64(f))), nil
 	case "UPPER":
-		return strVal(strings.ToUpper(args[0].display(c.loc))), nil
+		return strVal(strings.ToUpper(args[0].display(c.prefs))), nil
 	case "LOWER":
-		return strVal(strings.ToLower(args[0].display(c.loc))), nil
+		return strVal(strings.ToLower(args[0].display(c.prefs))), nil
 	case "BUILTIN.DF":
-		return strVal(args[0].display(c.loc)), nil
+		return strVal(args[0].display(c.prefs)), nil
 	}
 	return sqlValue{}, fmt.Errorf("function %s cannot be used here", x.fn)
 }
@@ -209,7 +209,7 @@ func (c *evalCtx) cond(e sqlExpr, row []sqlValue) (tri, error) {
 		if l.kind == vNull || r.kind == vNull {
 			return triUnknown, nil
 		}
-		cmp, err := compareValues(l, r, c.loc)
+		cmp, err := compareValues(l, r, c.prefs)
 		if err != nil {
 			return 0, err
 		}
@@ -251,7 +251,7 @@ func (c *evalCtx) cond(e sqlExpr, row []sqlValue) (tri, error) {
 				res = triUnknown
 				continue
 			}
-			cmp, err := compareValues(v, w, c.loc)
+			cmp, err := compareValues(v, w, c.prefs)
 			if err != nil {
 				return 0, err
 			}
@@ -276,11 +276,11 @@ func (c *evalCtx) cond(e sqlExpr, row []sqlValue) (tri, error) {
 		if v.kind == vNull || p.kind == vNull {
 			return triUnknown, nil
 		}
-		re, err := likeRegexp(p.display(c.loc))
+		re, err := likeRegexp(p.display(c.prefs))
 		if err != nil {
 			return 0, err
 		}
-		return triOf(re.MatchString(v.display(c.loc)) != x.neg), nil
+		return triOf(re.MatchString(v.display(c.prefs)) != x.neg), nil
 	case *betweenExpr:
 		v, err := c.eval(x.e, row)
 		if err != nil {
@@ -297,11 +297,11 @@ func (c *evalCtx) cond(e sqlExpr, row []sqlValue) (tri, error) {
 		if v.kind == vNull || lo.kind == vNull || hi.kind == vNull {
 			return triUnknown, nil
 		}
-		a, err := compareValues(v, lo, c.loc)
+		a, err := compareValues(v, lo, c.prefs)
 		if err != nil {
 			return 0, err
 		}
-		b, err := compareValues(v, hi, c.loc)
+		b, err := compareValues(v, hi, c.prefs)
 		if err != nil {
 			return 0, err
 		}
@@ -378,7 +378,7 @@ func (cq *compiledQuery) execute(rows [][]sqlValue, ctx *evalCtx) ([]map[string]
 					}
 					return (x.kind == vNull) == o.nullsFirst
 				}
-				cmp, err := compareValues(x, y, ctx.loc)
+				cmp, err := compareValues(x, y, ctx.prefs)
 				if err != nil {
 					sortErr = err
 					return false
@@ -409,10 +409,10 @@ func (cq *compiledQuery) execute(rows [][]sqlValue, ctx *evalCtx) ([]map[string]
 				return nil, err
 			}
 			if v.kind != vNull {
-				item[it.name] = v.display(ctx.loc)
+				item[it.name] = v.display(ctx.prefs)
 			}
 			if cq.distinct {
-				fmt.Fprintf(&sig, "%d:%s\x00", v.kind, v.display(ctx.loc))
+				fmt.Fprintf(&sig, "%d:%s\x00", v.kind, v.display(ctx.prefs))
 			}
 		}
 		if cq.distinct {
@@ -449,7 +449,7 @@ func (cq *compiledQuery) aggregate(rows [][]sqlValue, ctx *evalCtx) (map[string]
 				acc = v
 				continue
 			}
-			cmp, err := compareValues(v, acc, ctx.loc)
+			cmp, err := compareValues(v, acc, ctx.prefs)
 			if err != nil {
 				return nil, err
 			}
@@ -461,7 +461,7 @@ func (cq *compiledQuery) aggregate(rows [][]sqlValue, ctx *evalCtx) (map[string]
 			acc = numVal(float64(count))
 		}
 		if acc.kind != vNull {
-			item[it.name] = acc.display(ctx.loc)
+			item[it.name] = acc.display(ctx.prefs)
 		}
 	}
 	return item, nil

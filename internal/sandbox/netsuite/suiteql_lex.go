@@ -6,6 +6,7 @@ import (
 	"unicode"
 )
 
+// tokKind is the kind of a SuiteQL token.
 type tokKind int
 
 const (
@@ -16,6 +17,7 @@ const (
 	tkOp
 )
 
+// token is one lexeme of a query; up is the upper-cased text of identifiers.
 type token struct {
 	kind tokKind
 	s    string // identifiers upper-cased in .up

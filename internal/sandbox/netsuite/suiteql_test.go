@@ -201,3 +201,14 @@ func TestSuiteQLAcceptsANSIDateAndTimestampLiterals(t *testing.T) {
 	got = items(t, c.suiteql(`SELECT id FROM customer WHERE lastmodifieddate >= DATE '2026-11-03'`, 10, 0))
 	assert.Empty(t, got)
 }
+
+func TestSuiteQLShowsDatesInTheUserDateFormat(t *testing.T) {
+	_, c, _, _ := startSandbox(t, func(o *Options) { o.DateFormat = "2.1.2006" })
+	got := items(t, c.suiteql("SELECT lastmodifieddate FROM customer WHERE id = 10", 10, 0))
+	require.Len(t, got, 1)
+	assert.Equal(t, "2.11.2026", got[0]["lastmodifieddate"])
+	got = items(t, c.suiteql("SELECT id FROM customer WHERE lastmodifieddate >= '2.11.2026' ORDER BY id", 10, 0))
+	assert.Len(t, got, 3)
+	r := c.suiteql("SELECT id FROM customer WHERE lastmodifieddate >= '11/2/2026'", 10, 0)
+	assert.Equal(t, http.StatusBadRequest, r.status, "a US date does not parse for a European user")
+}

@@ -40,41 +40,53 @@ func boolVal(b bool) sqlValue {
 
 // display renders v the way SuiteQL returns a column that was not wrapped in
 // TO_CHAR: numbers as plain strings, dates and datetimes in the user's date
-// format (M/D/YYYY) without the time of day.
-func (v sqlValue) display(loc *time.Location) string {
+// format without the time of day.
+// userPrefs are the SuiteQL user's preferences that shape values: the time
+// zone and the date format (a Go layout such as "1/2/2006" for M/D/YYYY).
+type userPrefs struct {
+	loc        *time.Location
+	dateLayout string
+}
+
+// dateLayouts are the layouts a string is read with as a date: the date
+// format alone or followed by a time of day.
+func (p userPrefs) dateLayouts() []string {
+	return []string{p.dateLayout, p.dateLayout + " 3:04 pm", p.dateLayout + " 3:04 PM", p.dateLayout + " 3:04:05 pm", p.dateLayout + " 3:04:05 PM"}
+}
+
+func (v sqlValue) display(p userPrefs) string {
 	switch v.kind {
 	case vString:
 		return v.s
 	case vNumber:
 		return strconv.FormatFloat(v.n, 'f', -1, 64)
 	case vDate, vDateTime:
-		t := v.t.In(loc)
-		return fmt.Sprintf("%d/%d/%d", int(t.Month()), t.Day(), t.Year())
+		return v.t.In(p.loc).Format(p.dateLayout)
 	}
 	return ""
 }
 
 // asTime converts v to a point in time for comparison with a date column.
-// Strings are read in the user's date format (M/D/YYYY, optionally followed
-// by h:mm am|pm), as Oracle's implicit conversion does with NLS settings.
-func (v sqlValue) asTime(loc *time.Location) (time.Time, error) {
+// Strings are read in the user's date format, optionally followed by
+// h:mm am|pm, as Oracle's implicit conversion does with NLS settings.
+func (v sqlValue) asTime(p userPrefs) (time.Time, error) {
 	switch v.kind {
 	case vDate, vDateTime:
 		return v.t, nil
 	case vString:
-		for _, layout := range []string{"1/2/2006", "1/2/2006 3:04 pm", "1/2/2006 3:04 PM", "1/2/2006 3:04:05 pm", "1/2/2006 3:04:05 PM"} {
-			if t, err := time.ParseInLocation(layout, strings.TrimSpace(v.s), loc); err == nil {
+		for _, layout := range p.dateLayouts() {
+			if t, err := time.ParseInLocation(layout, strings.TrimSpace(v.s), p.loc); err == nil {
 				return t, nil
 			}
 		}
-		return time.Time{}, fmt.Errorf("ORA-01858: a non-numeric character was found where a numeric was expected (cannot read %q as a date in the user's date format M/D/YYYY; use TO_DATE or TO_TIMESTAMP)", v.s)
+		return time.Time{}, fmt.Errorf("ORA-01858: a non-numeric character was found where a numeric was expected (cannot read %q as a date in the user's date format %s; use TO_DATE or TO_TIMESTAMP)", v.s, p.dateLayout)
 	}
 	return time.Time{}, fmt.Errorf("ORA-00932: inconsistent datatypes: expected DATE got NUMBER")
 }
 
 // compareValues orders a and b, reporting an error for types Oracle cannot
 // compare. Neither may be null.
-func compareValues(a, b sqlValue, loc *time.Location) (int, error) {
+func compareValues(a, b sqlValue, loc userPrefs) (int, error) {
 	isTime := func(k valKind) bool { return k == vDate || k == vDateTime }
 	switch {
 	case isTime(a.kind) || isTime(b.kind):
