@@ -18,18 +18,10 @@ func (v *Vendor) handleSearchProducts(w http.ResponseWriter, r *http.Request, _ 
 func (v *Vendor) handleGetProduct(w http.ResponseWriter, r *http.Request, _ []byte) error {
 	sku := r.PathValue("sku")
 	v.mu.RLock()
-	p, ok := v.data.products.get(sku)
-	var body []byte
-	var err error
-	if ok {
-		body, err = encodeJSON(p)
-	}
+	body, ok := v.data.products.encoded(sku)
 	v.mu.RUnlock()
 	if !ok {
 		return errProductNotFound
-	}
-	if err != nil {
-		return err
 	}
 	writeRaw(w, http.StatusOK, body)
 	return nil
@@ -266,6 +258,7 @@ func (s *store) setDefaultStock(sku string, in *stockItemInput) {
 func (s *store) refreshStock(sku string) {
 	if p, ok := s.products.get(sku); ok {
 		p.ExtensionAttributes.StockItem = s.stockItemOf(p)
+		s.products.touch(sku)
 	}
 }
 

@@ -18,17 +18,10 @@ func (v *Vendor) handleGetCustomer(w http.ResponseWriter, r *http.Request, _ []b
 		return err
 	}
 	v.mu.RLock()
-	c, ok := v.data.customers.get(id)
-	var body []byte
-	if ok {
-		body, err = encodeJSON(c)
-	}
+	body, ok := v.data.customers.encoded(id)
 	v.mu.RUnlock()
 	if !ok {
 		return errNoSuchEntity("customerId", id)
-	}
-	if err != nil {
-		return err
 	}
 	writeRaw(w, http.StatusOK, body)
 	return nil

@@ -1,6 +1,7 @@
 package magento
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -24,15 +25,34 @@ func search[K comparable, T any](v *Vendor, w http.ResponseWriter, r *http.Reque
 	}
 	v.mu.RLock()
 	res, err := pick(v.data).search(sc, def)
-	var body []byte
-	if err == nil {
-		body, err = encodeJSON(res)
+	if err != nil {
+		v.mu.RUnlock()
+		return err
+	}
+	// Items are the records' cached JSON, copied while the lock holds.
+	size := 128
+	for _, it := range res.Items {
+		size += len(it.([]byte)) + 1
+	}
+	buf := bytes.NewBuffer(make([]byte, 0, size))
+	buf.WriteString(`{"items":[`)
+	for i, it := range res.Items {
+		if i > 0 {
+			buf.WriteByte(',')
+		}
+		buf.Write(it.([]byte))
 	}
 	v.mu.RUnlock()
+	crit, err := encodeJSON(res.SearchCriteria)
 	if err != nil {
 		return err
 	}
-	writeRaw(w, http.StatusOK, body)
+	buf.WriteString(`],"search_criteria":`)
+	buf.Write(crit)
+	buf.WriteString(`,"total_count":`)
+	buf.WriteString(strconv.Itoa(res.TotalCount))
+	buf.WriteByte('}')
+	writeRaw(w, http.StatusOK, buf.Bytes())
 	return nil
 }
 
@@ -74,17 +94,10 @@ func (v *Vendor) handleGetOrder(w http.ResponseWriter, r *http.Request, _ []byte
 		return err
 	}
 	v.mu.RLock()
-	o, ok := v.data.orders.get(id)
-	var body []byte
-	if ok {
-		body, err = encodeJSON(o)
-	}
+	body, ok := v.data.orders.encoded(id)
 	v.mu.RUnlock()
 	if !ok {
 		return errOrderNotFound
-	}
-	if err != nil {
-		return err
 	}
 	writeRaw(w, http.StatusOK, body)
 	return nil

@@ -6,9 +6,12 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // searchCriteria is Magento's framework search criteria as sent in the query
@@ -204,14 +207,21 @@ type unknownField func(name string) error
 // collection clamps the page), and a currentPage below 1 answers page 1.
 // defaultPageSize (0 = unlimited) applies when pageSize is absent.
 func evalSearch(rows []searchable, sc searchCriteria, known fieldSet, unknown unknownField, defaultPageSize int) (searchResult, error) {
+	groups := make([][]compiledFilter, 0, len(sc.FilterGroups))
 	for _, g := range sc.FilterGroups {
+		var cg []compiledFilter
 		for _, f := range g.Filters {
 			if !known(f.Field) {
 				return searchResult{}, unknown(f.Field)
 			}
-			if _, err := conditionFor(f.ConditionType); err != nil {
+			pred, err := conditionFor(f.ConditionType, f.Value)
+			if err != nil {
 				return searchResult{}, err
 			}
+			cg = append(cg, compiledFilter{field: f.Field, pred: pred})
+		}
+		if len(cg) > 0 {
+			groups = append(groups, cg)
 		}
 	}
 	for _, s := range sc.SortOrders {
@@ -221,24 +231,44 @@ func evalSearch(rows []searchable, sc searchCriteria, known fieldSet, unknown un
 	}
 	matched := make([]searchable, 0, len(rows))
 	for _, r := range rows {
-		if matchesAll(r.fields, sc.FilterGroups) {
+		if matchesAll(r.fields, groups) {
 			matched = append(matched, r)
 		}
 	}
 	if len(sc.SortOrders) > 0 {
-		sort.SliceStable(matched, func(i, j int) bool {
-			for _, s := range sc.SortOrders {
-				c := compareValues(matched[i].fields[s.Field], matched[j].fields[s.Field])
+		// Extract the sort keys once and sort indexes, so comparisons avoid
+		// map lookups and swaps move integers, not records.
+		keys := make([][]any, len(matched))
+		idx := make([]int, len(matched))
+		for i, r := range matched {
+			k := make([]any, len(sc.SortOrders))
+			for j, so := range sc.SortOrders {
+				k[j] = r.fields[so.Field]
+			}
+			keys[i], idx[i] = k, i
+		}
+		desc := make([]bool, len(sc.SortOrders))
+		for j, so := range sc.SortOrders {
+			desc[j] = strings.EqualFold(so.Direction, "DESC")
+		}
+		slices.SortStableFunc(idx, func(a, b int) int {
+			for j := range desc {
+				c := compareValues(keys[a][j], keys[b][j])
 				if c == 0 {
 					continue
 				}
-				if strings.EqualFold(s.Direction, "DESC") {
-					return c > 0
+				if desc[j] {
+					return -c
 				}
-				return c < 0
+				return c
 			}
-			return false
+			return 0
 		})
+		sorted := make([]searchable, len(matched))
+		for i, j := range idx {
+			sorted[i] = matched[j]
+		}
+		matched = sorted
 	}
 	total := len(matched)
 	size := defaultPageSize
@@ -269,15 +299,17 @@ func evalSearch(rows []searchable, sc searchCriteria, known fieldSet, unknown un
 	return searchResult{Items: items, SearchCriteria: sc, TotalCount: total}, nil
 }
 
-func matchesAll(fields map[string]any, groups []filterGroup) bool {
+// compiledFilter is one filter with its value parsed once per search.
+type compiledFilter struct {
+	field string
+	pred  func(field any) bool
+}
+
+func matchesAll(fields map[string]any, groups [][]compiledFilter) bool {
 	for _, g := range groups {
-		if len(g.Filters) == 0 {
-			continue
-		}
 		matched := false
-		for _, f := range g.Filters {
-			cond, _ := conditionFor(f.ConditionType)
-			if cond(fields[f.Field], f.Value) {
+		for _, f := range g {
+			if f.pred(fields[f.field]) {
 				matched = true
 				break
 			}
@@ -289,41 +321,88 @@ func matchesAll(fields map[string]any, groups []filterGroup) bool {
 	return true
 }
 
-type condition func(field any, value string) bool
+// filterValue is a filter value prepared for comparisons.
+type filterValue struct {
+	raw   string
+	num   float64
+	isNum bool
+}
 
-// conditionFor returns the predicate of a Magento condition_type ("eq" when
-// empty). String comparisons ignore case, as MySQL's default collation does;
-// a NULL field matches only null (and nin/neq never match NULL, as in SQL).
-func conditionFor(ct string) (condition, error) {
+func newFilterValue(v string) filterValue {
+	v = strings.TrimSpace(v)
+	n, err := strconv.ParseFloat(v, 64)
+	return filterValue{raw: v, num: n, isNum: err == nil}
+}
+
+// compare compares a field with the value: numerically when the field is a
+// number and the value parses as one, otherwise as strings ignoring case
+// ("YYYY-MM-DD HH:MM:SS" timestamps order correctly as text).
+func (fv filterValue) compare(f any) int {
+	if n, ok := f.(float64); ok && fv.isNum {
+		switch {
+		case n < fv.num:
+			return -1
+		case n > fv.num:
+			return 1
+		}
+		return 0
+	}
+	return compareFold(scalarString(f), fv.raw)
+}
+
+// conditionFor compiles a Magento condition_type ("eq" when empty) against
+// its value. String comparisons ignore case, as MySQL's default collation
+// does; a NULL field matches only null (and neq/nin never match NULL, as in
+// SQL).
+func conditionFor(ct, value string) (func(any) bool, error) {
+	v := newFilterValue(value)
 	switch strings.ToLower(ct) {
 	case "", "eq":
-		return func(f any, v string) bool { return f != nil && compareToValue(f, v) == 0 }, nil
+		return func(f any) bool { return f != nil && v.compare(f) == 0 }, nil
 	case "neq":
-		return func(f any, v string) bool { return f != nil && compareToValue(f, v) != 0 }, nil
+		return func(f any) bool { return f != nil && v.compare(f) != 0 }, nil
 	case "gt":
-		return func(f any, v string) bool { return f != nil && compareToValue(f, v) > 0 }, nil
+		return func(f any) bool { return f != nil && v.compare(f) > 0 }, nil
 	case "gteq", "from", "moreq":
-		return func(f any, v string) bool { return f != nil && compareToValue(f, v) >= 0 }, nil
+		return func(f any) bool { return f != nil && v.compare(f) >= 0 }, nil
 	case "lt":
-		return func(f any, v string) bool { return f != nil && compareToValue(f, v) < 0 }, nil
+		return func(f any) bool { return f != nil && v.compare(f) < 0 }, nil
 	case "lteq", "to":
-		return func(f any, v string) bool { return f != nil && compareToValue(f, v) <= 0 }, nil
-	case "in":
-		return func(f any, v string) bool { return f != nil && inList(f, v) }, nil
-	case "nin":
-		return func(f any, v string) bool { return f != nil && !inList(f, v) }, nil
-	case "like":
-		return func(f any, v string) bool { return f != nil && likeMatch(scalarString(f), v) }, nil
-	case "nlike":
-		return func(f any, v string) bool { return f != nil && !likeMatch(scalarString(f), v) }, nil
+		return func(f any) bool { return f != nil && v.compare(f) <= 0 }, nil
+	case "in", "nin":
+		var list []filterValue
+		for _, part := range strings.Split(value, ",") {
+			list = append(list, newFilterValue(part))
+		}
+		in := func(f any) bool {
+			for _, x := range list {
+				if x.compare(f) == 0 {
+					return true
+				}
+			}
+			return false
+		}
+		if strings.EqualFold(ct, "nin") {
+			return func(f any) bool { return f != nil && !in(f) }, nil
+		}
+		return func(f any) bool { return f != nil && in(f) }, nil
+	case "like", "nlike":
+		re, err := likePattern(value)
+		if err != nil {
+			return nil, errPositional(http.StatusBadRequest, `Invalid value of "%1" provided for the %2 field.`, value, "value")
+		}
+		if strings.EqualFold(ct, "nlike") {
+			return func(f any) bool { return f != nil && !re.MatchString(scalarString(f)) }, nil
+		}
+		return func(f any) bool { return f != nil && re.MatchString(scalarString(f)) }, nil
 	case "null":
-		return func(f any, _ string) bool { return f == nil || f == "" }, nil
+		return func(f any) bool { return f == nil || f == "" }, nil
 	case "notnull":
-		return func(f any, _ string) bool { return f != nil && f != "" }, nil
+		return func(f any) bool { return f != nil && f != "" }, nil
 	case "finset":
-		return func(f any, v string) bool {
+		return func(f any) bool {
 			for _, part := range strings.Split(scalarString(f), ",") {
-				if strings.EqualFold(strings.TrimSpace(part), v) {
+				if strings.EqualFold(strings.TrimSpace(part), value) {
 					return true
 				}
 			}
@@ -333,17 +412,9 @@ func conditionFor(ct string) (condition, error) {
 	return nil, errPositional(http.StatusBadRequest, `Invalid value of "%1" provided for the %2 field.`, ct, "conditionType")
 }
 
-func inList(f any, v string) bool {
-	for _, part := range strings.Split(v, ",") {
-		if compareToValue(f, strings.TrimSpace(part)) == 0 {
-			return true
-		}
-	}
-	return false
-}
-
-// likeMatch is SQL LIKE: % any run, _ one character, case-insensitive.
-func likeMatch(s, pattern string) bool {
+// likePattern compiles SQL LIKE: % any run, _ one character,
+// case-insensitive.
+func likePattern(pattern string) (*regexp.Regexp, error) {
 	var re strings.Builder
 	re.WriteString("(?is)^")
 	for _, r := range pattern {
@@ -357,8 +428,7 @@ func likeMatch(s, pattern string) bool {
 		}
 	}
 	re.WriteString("$")
-	ok, err := regexp.MatchString(re.String(), s)
-	return err == nil && ok
+	return regexp.Compile(re.String())
 }
 
 func scalarString(v any) string {
@@ -378,22 +448,48 @@ func scalarString(v any) string {
 	return fmt.Sprint(v)
 }
 
-// compareToValue compares a field with a filter value: numerically when the
-// field is a number and the value parses as one, otherwise as strings
-// ignoring case ("YYYY-MM-DD HH:MM:SS" timestamps order correctly as text).
-func compareToValue(f any, v string) int {
-	if n, ok := f.(float64); ok {
-		if x, err := strconv.ParseFloat(strings.TrimSpace(v), 64); err == nil {
-			switch {
-			case n < x:
-				return -1
-			case n > x:
+// compareFold compares two strings ignoring case without allocating.
+func compareFold(a, b string) int {
+	if a == b {
+		return 0
+	}
+	for a != "" && b != "" {
+		if ca, cb := a[0], b[0]; ca < utf8.RuneSelf && cb < utf8.RuneSelf {
+			if 'A' <= ca && ca <= 'Z' {
+				ca += 'a' - 'A'
+			}
+			if 'A' <= cb && cb <= 'Z' {
+				cb += 'a' - 'A'
+			}
+			if ca != cb {
+				if ca < cb {
+					return -1
+				}
 				return 1
 			}
-			return 0
+			a, b = a[1:], b[1:]
+			continue
 		}
+		ra, na := utf8.DecodeRuneInString(a)
+		rb, nb := utf8.DecodeRuneInString(b)
+		if ra != rb {
+			la, lb := unicode.ToLower(ra), unicode.ToLower(rb)
+			if la != lb {
+				if la < lb {
+					return -1
+				}
+				return 1
+			}
+		}
+		a, b = a[na:], b[nb:]
 	}
-	return strings.Compare(strings.ToLower(scalarString(f)), strings.ToLower(v))
+	switch {
+	case a == "" && b == "":
+		return 0
+	case a == "":
+		return -1
+	}
+	return 1
 }
 
 // compareValues orders two field values for sorting; NULL sorts first, as in
@@ -418,5 +514,5 @@ func compareValues(a, b any) int {
 		}
 		return 0
 	}
-	return strings.Compare(strings.ToLower(scalarString(a)), strings.ToLower(scalarString(b)))
+	return compareFold(scalarString(a), scalarString(b))
 }

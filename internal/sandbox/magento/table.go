@@ -13,6 +13,7 @@ type table[K comparable, T any] struct {
 	rows    map[K]*T
 	keys    []K
 	flat    map[K]map[string]any
+	enc     map[K][]byte // each record's JSON, kept current by touch
 	extra   func(*T, map[string]any) // adds derived searchable fields, may be nil
 	known   map[string]bool          // fields that exist on the entity
 	missing func(string) error       // the error for an unknown field
@@ -52,7 +53,7 @@ func newTable[K comparable, T any](extra func(*T, map[string]any), extraFields [
 	for _, f := range extraFields {
 		known[f] = true
 	}
-	return &table[K, T]{rows: map[K]*T{}, flat: map[K]map[string]any{}, extra: extra, known: known, missing: missing, scalars: scalars}
+	return &table[K, T]{rows: map[K]*T{}, flat: map[K]map[string]any{}, enc: map[K][]byte{}, extra: extra, known: known, missing: missing, scalars: scalars}
 }
 
 func (t *table[K, T]) len() int { return len(t.keys) }
@@ -71,9 +72,17 @@ func (t *table[K, T]) put(k K, v *T) {
 	t.touch(k)
 }
 
-// touch recomputes the searchable fields of k after an in-place change.
+// touch recomputes the searchable fields and the JSON of k after an
+// in-place change.
 func (t *table[K, T]) touch(k K) {
 	v := t.rows[k]
+	raw, err := encodeJSON(v)
+	if err != nil {
+		// Records are plain structs of strings and numbers: failing to
+		// encode one is a programming error.
+		panic("magento sandbox: encoding record: " + err.Error())
+	}
+	t.enc[k] = raw
 	m := make(map[string]any, len(t.scalars))
 	rv := reflect.ValueOf(v).Elem()
 	for _, f := range t.scalars {
@@ -110,11 +119,18 @@ func (t *table[K, T]) each(fn func(K, *T)) {
 	}
 }
 
-// search evaluates sc over the table.
+// encoded returns the JSON of k.
+func (t *table[K, T]) encoded(k K) ([]byte, bool) {
+	b, ok := t.enc[k]
+	return b, ok
+}
+
+// search evaluates sc over the table; the result's items are the records'
+// cached JSON ([]byte).
 func (t *table[K, T]) search(sc searchCriteria, defaultPageSize int) (searchResult, error) {
 	rows := make([]searchable, len(t.keys))
 	for i, k := range t.keys {
-		rows[i] = searchable{fields: t.flat[k], item: t.rows[k]}
+		rows[i] = searchable{fields: t.flat[k], item: t.enc[k]}
 	}
 	return evalSearch(rows, sc, func(f string) bool { return t.known[f] }, t.missing, defaultPageSize)
 }
