@@ -13,7 +13,7 @@ type table[K comparable, T any] struct {
 	rows    map[K]*T
 	keys    []K
 	flat    map[K]map[string]any
-	enc     map[K][]byte // each record's JSON, kept current by touch
+	enc     map[K][]byte             // each record's JSON, kept current by touch
 	extra   func(*T, map[string]any) // adds derived searchable fields, may be nil
 	known   map[string]bool          // fields that exist on the entity
 	missing func(string) error       // the error for an unknown field
