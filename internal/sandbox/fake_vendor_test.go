@@ -55,6 +55,10 @@ func (v *fakeVendor) Register(mux *http.ServeMux) {
 		v.mu.Unlock()
 		w.WriteHeader(http.StatusCreated)
 	})
+	mux.HandleFunc("GET /panic", func(http.ResponseWriter, *http.Request) {
+		panic("vendor bug")
+	})
+	mux.HandleFunc("GET /silent", func(http.ResponseWriter, *http.Request) {})
 	mux.HandleFunc("GET /slow", func(w http.ResponseWriter, r *http.Request) {
 		v.entered <- struct{}{}
 		select {

@@ -103,8 +103,17 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.rec.begin()
 	defer s.rec.done()
 	sw := &statusWriter{ResponseWriter: w, rec: s.rec}
-	// A handler that wrote nothing answered 200.
-	defer sw.count(http.StatusOK)
+	defer func() {
+		if p := recover(); p != nil {
+			// net/http closes the connection of a panicking handler
+			// without a response: count it as dropped, then let net/http
+			// log it as usual.
+			sw.count(StatusDropped)
+			panic(p)
+		}
+		// A handler that wrote nothing answered 200.
+		sw.count(http.StatusOK)
+	}()
 
 	f := s.faults.Load()
 	if f.Latency > 0 {

@@ -156,3 +156,17 @@ func TestServer_ShutdownWaitsForRequestsInFlight(t *testing.T) {
 	assert.Equal(t, http.StatusNoContent, <-done)
 	assert.NoError(t, <-shut)
 }
+
+func TestServer_HandlerThatWritesNothingIsCountedAs200(t *testing.T) {
+	srv := sandbox.NewServer(newFakeVendor(), sandbox.Options{})
+	assert.Equal(t, http.StatusOK, serve(srv, http.MethodGet, "/silent", "").Code)
+	assert.EqualValues(t, 1, srv.Stats().Count("GET /silent", http.StatusOK))
+}
+
+func TestServer_PanickingHandlerIsCountedAsDroppedAndStillPanics(t *testing.T) {
+	srv := sandbox.NewServer(newFakeVendor(), sandbox.Options{})
+	assert.PanicsWithValue(t, "vendor bug", func() { serve(srv, http.MethodGet, "/panic", "") })
+	st := srv.Stats()
+	assert.EqualValues(t, 1, st.Count("GET /panic", sandbox.StatusDropped))
+	assert.EqualValues(t, 1, st.Total)
+}

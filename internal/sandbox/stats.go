@@ -27,8 +27,9 @@ type EndpointCount struct {
 	// "GET /record/v1/{type}/{id}". Requests no pattern matched (404, 405
 	// from the mux) are counted under UnmatchedEndpoint.
 	Endpoint string `json:"endpoint"`
-	// Status is the HTTP status answered, or StatusDropped when the
-	// connection was closed without a response.
+	// Status is the HTTP status answered, StatusDropped when the connection
+	// was closed without a response, or StatusClientClosed when the client
+	// gave up during injected latency.
 	Status int `json:"status"`
 	// Count is the number of such requests.
 	Count int64 `json:"count"`
@@ -51,7 +52,8 @@ const (
 	// no registered pattern are counted.
 	UnmatchedEndpoint = "(unmatched)"
 	// StatusDropped is the status recorded for a request whose connection
-	// was dropped by fault injection.
+	// was closed without a response: dropped by fault injection, or a
+	// vendor handler that panicked.
 	StatusDropped = 0
 )
 
