@@ -127,3 +127,37 @@ func TestAsyncFailureIsReportedByTheJob(t *testing.T) {
 	assert.Equal(t, http.StatusBadRequest, res.status)
 	assert.Equal(t, "INVALID_CONTENT", res.errorCode(t))
 }
+
+func TestGovernanceLimitsReportTheAccountAndIntegrationLimits(t *testing.T) {
+	_, c, _, _ := startSandbox(t, nil)
+	r := c.do(http.MethodGet, "/system/v1/governanceLimits", nil)
+	require.Equal(t, http.StatusOK, r.status, "body: %s", r.body)
+	assert.Equal(t, map[string]any{"accountConcurrencyLimit": 5.0, "accountUnallocatedConcurrencyLimit": 5.0, "limitType": "accountLimit"}, r.json(t))
+
+	_, c, _, _ = startSandbox(t, func(o *Options) { o.ConcurrencyLimit = 15; o.IntegrationConcurrencyLimit = 2 })
+	r = c.do(http.MethodGet, "/system/v1/governanceLimits", nil)
+	require.Equal(t, http.StatusOK, r.status, "body: %s", r.body)
+	assert.Equal(t, map[string]any{"accountConcurrencyLimit": 15.0, "accountUnallocatedConcurrencyLimit": 13.0,
+		"integrationConcurrencyLimit": 2.0, "limitType": "integrationSpecific"}, r.json(t))
+}
+
+func TestAnIntegrationSpecificLimitCapsConcurrency(t *testing.T) {
+	_, c, _, _ := startSandbox(t, func(o *Options) {
+		o.ConcurrencyLimit, o.IntegrationConcurrencyLimit, o.ProcessingTime = 15, 2, 600*time.Millisecond
+	})
+	var wg sync.WaitGroup
+	statuses := make([]int, 4)
+	for i := range statuses {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			statuses[i] = c.do(http.MethodGet, "/record/v1/customer/10", nil).status
+		}(i)
+	}
+	wg.Wait()
+	count := map[int]int{}
+	for _, s := range statuses {
+		count[s]++
+	}
+	assert.Equal(t, map[int]int{http.StatusOK: 2, http.StatusTooManyRequests: 2}, count)
+}

@@ -56,6 +56,12 @@ type Options struct {
 	// more is refused with 429. Default 5 (a developer or sandbox account);
 	// negative disables the limit.
 	ConcurrencyLimit int
+	// IntegrationConcurrencyLimit, when positive, is the limit an
+	// administrator allocated to the integration: its requests get at most
+	// that many slots (of ConcurrencyLimit), and governanceLimits reports
+	// limitType "integrationSpecific". Default 0: the integration shares the
+	// unallocated account limit ("accountLimit").
+	IntegrationConcurrencyLimit int
 	// ProcessingTime is how long the account works on each request while it
 	// holds a concurrency slot. Default 0.
 	ProcessingTime time.Duration
@@ -178,8 +184,11 @@ func New(o Options) (*Vendor, error) {
 	if err := validateData(o.Data); err != nil {
 		return nil, fmt.Errorf("configuring netsuite sandbox: %w", err)
 	}
-	if o.ConcurrencyLimit > 0 {
-		v.inFlight = make(chan struct{}, o.ConcurrencyLimit)
+	if o.IntegrationConcurrencyLimit > 0 && o.ConcurrencyLimit > 0 && o.IntegrationConcurrencyLimit > o.ConcurrencyLimit {
+		return nil, fmt.Errorf("configuring netsuite sandbox: integration concurrency limit %d exceeds the account limit %d", o.IntegrationConcurrencyLimit, o.ConcurrencyLimit)
+	}
+	if n := v.slots(); n > 0 {
+		v.inFlight = make(chan struct{}, n)
 	}
 	v.store = newStore(o.Data)
 	return v, nil
@@ -235,6 +244,7 @@ func (v *Vendor) Register(mux *http.ServeMux) {
 	mux.HandleFunc("POST "+tokenPath, v.handleToken)
 	api := func(pattern string, h http.HandlerFunc) { mux.Handle(pattern, v.guard(h)) }
 	api("GET /services/rest/system/v1/serverTime", v.handleServerTime)
+	api("GET /services/rest/system/v1/governanceLimits", v.handleGovernanceLimits)
 	api("POST /services/rest/query/v1/suiteql", v.handleSuiteQL)
 	api("GET /services/rest/record/v1/{type}", v.handleList)
 	api("POST /services/rest/record/v1/{type}", v.asyncable(v.handleCreate))
@@ -330,4 +340,38 @@ func validateData(d *DataSet) error {
 		}
 	}
 	return nil
+}
+
+// slots is how many requests of the integration may be in flight; 0 means
+// unlimited.
+func (v *Vendor) slots() int {
+	if v.opts.ConcurrencyLimit <= 0 {
+		return 0
+	}
+	if v.opts.IntegrationConcurrencyLimit > 0 {
+		return v.opts.IntegrationConcurrencyLimit
+	}
+	return v.opts.ConcurrencyLimit
+}
+
+// governanceLimits is GET /system/v1/governanceLimits' body.
+type governanceLimits struct {
+	AccountConcurrencyLimit            int    `json:"accountConcurrencyLimit"`
+	AccountUnallocatedConcurrencyLimit int    `json:"accountUnallocatedConcurrencyLimit"`
+	IntegrationConcurrencyLimit        *int   `json:"integrationConcurrencyLimit,omitempty"`
+	LimitType                          string `json:"limitType"`
+}
+
+// handleGovernanceLimits reports the account's concurrency limit, the part
+// not allocated to specific integrations and the caller's limit type. An
+// account without limit (ConcurrencyLimit < 0) reports 0.
+func (v *Vendor) handleGovernanceLimits(w http.ResponseWriter, _ *http.Request) {
+	account := max(v.opts.ConcurrencyLimit, 0)
+	g := governanceLimits{AccountConcurrencyLimit: account, AccountUnallocatedConcurrencyLimit: account, LimitType: "accountLimit"}
+	if n := v.opts.IntegrationConcurrencyLimit; n > 0 {
+		g.AccountUnallocatedConcurrencyLimit = max(account-n, 0)
+		g.IntegrationConcurrencyLimit = &n
+		g.LimitType = "integrationSpecific"
+	}
+	writeJSON(w, http.StatusOK, g)
 }
