@@ -196,7 +196,7 @@ func (r *resolver) resolve(e sqlExpr) (sqlExpr, error) {
 // arity of the supported functions: min and max argument counts.
 var functions = map[string][2]int{
 	"TO_DATE": {1, 2}, "TO_TIMESTAMP": {1, 2}, "TO_CHAR": {1, 2}, "TO_NUMBER": {1, 1}, "TRUNC": {1, 1},
-	"UPPER": {1, 1}, "LOWER": {1, 1}, "NVL": {2, 2}, "COALESCE": {1, 16}, "BUILTIN.DF": {1, 1},
+	"UPPER": {1, 1}, "LOWER": {1, 1}, "ABS": {1, 1}, "NVL": {2, 2}, "COALESCE": {1, 16}, "BUILTIN.DF": {1, 1},
 	"COUNT": {1, 1}, "MIN": {1, 1}, "MAX": {1, 1},
 }
 

@@ -2,6 +2,7 @@ package netsuite
 
 import (
 	"fmt"
+	"math"
 	"regexp"
 	"sort"
 	"strings"
@@ -127,6 +128,12 @@ func (c *evalCtx) call(x *callExpr, row []sqlValue) (sqlValue, error) {
 			return sqlValue{}, fmt.Errorf("ORA-01722: invalid number")
 		}
 		return numVal(float64(int64(f))), nil
+	case "ABS":
+		f, ok := toNumber(args[0])
+		if !ok {
+			return sqlValue{}, fmt.Errorf("ORA-01722: invalid number")
+		}
+		return numVal(math.Abs(f)), nil
 	case "UPPER":
 		return strVal(strings.ToUpper(args[0].display(c.prefs))), nil
 	case "LOWER":

@@ -172,6 +172,24 @@ var suiteQLTables = map[string]*sqlTable{
 		sqlColumn{"externalid", externalIDCol},
 		sqlColumn{"lastmodifieddate", modifiedCol},
 	),
+	"transactionline": newTable("transactionline", []string{"salesOrder", "itemFulfillment", "invoice"}, transactionLineRows,
+		sqlColumn{"uniquekey", func(r *Record, _ *time.Location) sqlValue {
+			n, _ := number(r.Fields["line"])
+			return numVal(float64(r.ID)*10_000 + n)
+		}},
+		sqlColumn{"transaction", field("transaction")},
+		sqlColumn{"id", field("line")},
+		sqlColumn{"linesequencenumber", field("line")},
+		sqlColumn{"mainline", boolField("mainline")},
+		sqlColumn{"taxline", func(*Record, *time.Location) sqlValue { return boolVal(false) }},
+		sqlColumn{"item", refField("item")},
+		sqlColumn{"quantity", field("quantity")},
+		sqlColumn{"rate", field("rate")},
+		sqlColumn{"netamount", field("netamount")},
+		sqlColumn{"location", refField("location")},
+		sqlColumn{"memo", field("memo")},
+		sqlColumn{"linelastmodifieddate", modifiedCol},
+	),
 	// inventoryitemlocations has one row per item and location. Its
 	// lastmodifieddate is the item's: a quantity change touches the item.
 	"inventoryitemlocations": newTable("inventoryitemlocations", []string{"inventoryItem"}, inventoryRows,
@@ -183,6 +201,40 @@ var suiteQLTables = map[string]*sqlTable{
 		sqlColumn{"quantityonorder", field("quantityOnOrder")},
 		sqlColumn{"lastmodifieddate", modifiedCol},
 	),
+}
+
+// transactionLineRows turns a transaction into its transactionline rows:
+// the main line (mainline 'T', line 0, carrying the total) and one row per
+// item line. As in NetSuite, quantities and net amounts of item lines on
+// sales transactions (orders, fulfillments, invoices) are negative.
+func transactionLineRows(r *Record) []*Record {
+	lines := r.Sublists["item"]
+	out := make([]*Record, 0, len(lines)+1)
+	mk := func(f map[string]any) *Record {
+		f["transaction"] = float64(r.ID)
+		return &Record{Type: r.Type, ID: r.ID, Fields: f, Created: r.Created, Modified: r.Modified}
+	}
+	main := map[string]any{"line": 0.0, "mainline": true, "location": r.Fields["location"], "memo": r.Fields["memo"]}
+	if total, ok := number(r.Fields["total"]); ok {
+		main["netamount"] = total
+	}
+	out = append(out, mk(main))
+	for i, l := range lines {
+		f := map[string]any{"mainline": false, "item": l["item"], "location": l["location"], "memo": l["description"], "rate": l["rate"]}
+		seq, ok := number(l["line"])
+		if !ok {
+			seq = float64(i + 1)
+		}
+		f["line"] = seq
+		if q, ok := number(l["quantity"]); ok {
+			f["quantity"] = -q
+		}
+		if a, ok := number(l["amount"]); ok {
+			f["netamount"] = -a
+		}
+		out = append(out, mk(f))
+	}
+	return out
 }
 
 // inventoryRows turns an inventory item's locations sublist into rows.

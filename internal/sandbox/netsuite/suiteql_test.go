@@ -212,3 +212,17 @@ func TestSuiteQLShowsDatesInTheUserDateFormat(t *testing.T) {
 	r := c.suiteql("SELECT id FROM customer WHERE lastmodifieddate >= '11/2/2026'", 10, 0)
 	assert.Equal(t, http.StatusBadRequest, r.status, "a US date does not parse for a European user")
 }
+
+func TestSuiteQLTransactionLinesHaveAMainLineAndNegativeSalesQuantities(t *testing.T) {
+	_, c, _, _ := startSandbox(t, nil)
+	q := `SELECT transaction, linesequencenumber, mainline, item, quantity, ABS(quantity) AS qty, netamount
+	      FROM transactionline WHERE transaction = 30 ORDER BY linesequencenumber`
+	got := items(t, c.suiteql(q, 10, 0))
+	require.Len(t, got, 3)
+	assert.Equal(t, "T", got[0]["mainline"])
+	assert.NotContains(t, got[0], "item")
+	assert.Equal(t, map[string]any{"links": []any{}, "transaction": "30", "linesequencenumber": "1", "mainline": "F",
+		"item": "20", "quantity": "-2", "qty": "2", "netamount": "-39.8"}, got[1])
+	got = items(t, c.suiteql(`SELECT COUNT(*) AS n FROM transactionline WHERE mainline = 'F'`, 10, 0))
+	assert.Equal(t, "3", got[0]["n"])
+}
