@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/url"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -23,14 +24,21 @@ type vendorClient struct {
 	simpleGET string
 	// wantInBody is a fragment simpleGET's answer contains.
 	wantInBody string
+	// productPath is the path reading one product by SKU, and skuField the
+	// JSON field of the answer holding the SKU; empty when the simulator
+	// does not serve the shared catalog's products.
+	productPath func(sku string) string
+	skuField    string
 }
 
 var vendorClients = map[string]vendorClient{
 	"sapb1": {
 		// POST /Login, then the session cookies on every request.
-		authorize:  sapLogin,
-		simpleGET:  "/b1s/v1/BusinessPartners('C00001')",
-		wantInBody: `"CardCode":"C00001"`,
+		authorize:   sapLogin,
+		simpleGET:   "/b1s/v1/BusinessPartners('C00001')",
+		wantInBody:  `"CardCode":"C00001"`,
+		productPath: func(sku string) string { return "/b1s/v1/Items('" + sku + "')" },
+		skuField:    "ItemCode",
 	},
 	"netsuite": {
 		// Token-based authentication: OAuth 1.0a HMAC-SHA256 with the
@@ -53,8 +61,10 @@ var vendorClients = map[string]vendorClient{
 				Token: creds["access_token"], TokenSecret: creds["access_token_secret"],
 			})
 		},
-		simpleGET:  "/rest/default/V1/customers/1",
-		wantInBody: `"id":1`,
+		simpleGET:   "/rest/default/V1/customers/1",
+		wantInBody:  `"id":1`,
+		productPath: func(sku string) string { return "/rest/default/V1/products/" + url.PathEscape(sku) },
+		skuField:    "sku",
 	},
 	"hubspot": {
 		authorize: func(_ testing.TB, _ string, creds map[string]string) func(*http.Request) {
@@ -62,6 +72,10 @@ var vendorClients = map[string]vendorClient{
 		},
 		simpleGET:  "/crm/v3/objects/contacts/1000001",
 		wantInBody: `"id":"1000001"`,
+		productPath: func(sku string) string {
+			return "/crm/v3/objects/products/" + url.PathEscape(sku) + "?idProperty=hs_sku&properties=hs_sku"
+		},
+		skuField: "properties.hs_sku",
 	},
 }
 

@@ -21,6 +21,7 @@ import (
 
 	"github.com/datawald/datawald/internal/sandbox"
 	"github.com/datawald/datawald/internal/sandbox/sandboxtest"
+	"github.com/datawald/datawald/internal/sandbox/seed"
 )
 
 func countStatus(st sandbox.Stats, status int) int64 {
@@ -289,4 +290,45 @@ func TestSandboxCommand_MagentoBearerTokensFlagEnablesStandaloneBearer(t *testin
 			}
 		})
 	}
+}
+
+func TestSandboxCommand_VendorsServeTheSameSKUs(t *testing.T) {
+	cat := seed.Generate(seed.Config{Seed: 5})
+	cfg := sandboxConfig{host: "127.0.0.1", profile: profileVendor, vendors: sandboxVendors, listen: map[string]string{}}
+	running, err := startSandboxes(cfg, cat)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = shutdownSandboxes(running) })
+
+	skus := []string{cat.Products[0].SKU, cat.Products[len(cat.Products)/2].SKU, cat.Products[len(cat.Products)-1].SKU}
+	var checked []string
+	for _, r := range running {
+		vc := vendorClients[r.name]
+		if vc.productPath == nil {
+			continue
+		}
+		checked = append(checked, r.name)
+		authorize := vc.authorize(t, r.baseURL, r.server.Vendor().Credentials())
+		for _, sku := range skus {
+			status, body := doGET(t, r.baseURL+vc.productPath(sku), authorize)
+			require.Equal(t, http.StatusOK, status, "%s product %s: %s", r.name, sku, body)
+			var doc map[string]any
+			require.NoError(t, json.Unmarshal([]byte(body), &doc))
+			assert.Equal(t, sku, jsonField(doc, vc.skuField), "%s product %s", r.name, sku)
+		}
+	}
+	// NetSuite joins this list once it renders the shared catalog.
+	assert.Equal(t, []string{"magento", "hubspot", "sapb1"}, checked)
+}
+
+// jsonField follows a dotted path through decoded JSON objects.
+func jsonField(doc map[string]any, path string) any {
+	var cur any = doc
+	for _, k := range strings.Split(path, ".") {
+		m, ok := cur.(map[string]any)
+		if !ok {
+			return nil
+		}
+		cur = m[k]
+	}
+	return cur
 }
