@@ -322,3 +322,23 @@ func TestCatalog_LookupsFindRecordsByID(t *testing.T) {
 	assert.Nil(t, cat.Order(21))
 	assert.Nil(t, cat.Location("XXX"))
 }
+
+func TestGenerate_TinyAndLargeCountsWork(t *testing.T) {
+	tiny := Generate(Config{Seed: 1, End: testEnd, Counts: Counts{
+		Products: 1, Locations: 1, Customers: 1, Orders: 1, Companies: 1, Contacts: 1, Deals: 1, Days: 1, BurstSize: 1, BurstsPerEntity: 1,
+	}})
+	assert.Len(t, tiny.Products, 1)
+	assert.Len(t, tiny.Orders, 1)
+	assert.Len(t, tiny.Contacts, 1)
+	assert.Len(t, tiny.Deals, 1)
+	assert.Equal(t, 1, tiny.Orders[0].CustomerID)
+
+	all := Generate(Config{Seed: 1, End: testEnd, Counts: Counts{Locations: 99, Orders: 5000}})
+	assert.Len(t, all.Locations, MaxLocations, "capped")
+	assert.Len(t, all.Orders, 5000)
+	codes := map[string]bool{}
+	for _, l := range all.Locations {
+		codes[l.Code] = true
+	}
+	assert.Len(t, codes, MaxLocations, "distinct codes")
+}
