@@ -89,8 +89,11 @@ func TestContract_EveryEndpointOfTheSimulatorValidates(t *testing.T) {
 	s.mustAdmin(200, "POST", "/rest/V1/order/"+itoa(id)+"/ship", map[string]any{"tracks": []map[string]any{
 		{"track_number": "1Z999AA10123456784", "title": "UPS", "carrier_code": "ups"}}}, nil)
 	s.mustAdmin(400, "POST", "/rest/V1/order/"+itoa(id)+"/ship", map[string]any{}, nil)
-	s.list("/rest/V1/invoices", criteria{pageSize: 2})
-	s.list("/rest/V1/shipments", criteria{pageSize: 2})
+	inv := s.list("/rest/V1/invoices", criteria{pageSize: 2})
+	sh := s.list("/rest/V1/shipments", criteria{pageSize: 2})
+	s.mustAdmin(200, "GET", "/rest/V1/invoices/"+itoa(int(inv.Items[0]["entity_id"].(float64))), nil, nil)
+	s.mustAdmin(200, "GET", "/rest/V1/shipment/"+itoa(int(sh.Items[0]["entity_id"].(float64))), nil, nil)
+	s.mustAdmin(404, "GET", "/rest/V1/shipment/99999999", nil, nil)
 	var products listResult
 	s.mustAdmin(200, "GET", "/rest/V1/products?"+criteria{pageSize: 2}.query(), nil, &products)
 	sku := products.Items[0]["sku"].(string)

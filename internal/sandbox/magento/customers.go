@@ -17,14 +17,7 @@ func (v *Vendor) handleGetCustomer(w http.ResponseWriter, r *http.Request, _ []b
 	if err != nil {
 		return err
 	}
-	v.mu.RLock()
-	body, ok := v.data.customers.encoded(id)
-	v.mu.RUnlock()
-	if !ok {
-		return errNoSuchEntity("customerId", id)
-	}
-	writeRaw(w, http.StatusOK, body)
-	return nil
+	return getByID(v, w, r, "customerId", func(s *store) *table[int, customer] { return s.customers }, errNoSuchEntity("customerId", id))
 }
 
 // customerInput is the writable part of customer-data-customer-interface.

@@ -128,3 +128,11 @@ func TestWriteFault_Is500WithMagentosMaskedMessage(t *testing.T) {
 		s.checks.TakeViolations() // injected HTML pages are not the API's contract
 	}
 }
+
+func TestSeedBursts_ShareOneUpdatedAtSecondInMagento(t *testing.T) {
+	s := startSim(t, nil)
+	bursts := testCatalog().Bursts["orders"]
+	require.NotEmpty(t, bursts)
+	res := s.list("/rest/V1/orders", criteria{groups: [][][3]string{{{"updated_at", formatTime(bursts[0]), "eq"}}}, pageSize: 100})
+	assert.GreaterOrEqual(t, res.TotalCount, 2, "a burst is several orders modified in the same second")
+}

@@ -86,21 +86,34 @@ func (v *Vendor) handleSearchShipments(w http.ResponseWriter, r *http.Request, _
 	return search(v, w, r, func(s *store) *table[int, shipment] { return s.shipments })
 }
 
-var errOrderNotFound = errNotFound("The entity that was requested doesn't exist. Verify the entity and try again.")
-
-func (v *Vendor) handleGetOrder(w http.ResponseWriter, r *http.Request, _ []byte) error {
-	id, err := pathInt(r, "id")
+// getByID answers a GET of one record by integer id from its cached JSON.
+func getByID[T any](v *Vendor, w http.ResponseWriter, r *http.Request, param string, pick func(*store) *table[int, T], notFound error) error {
+	id, err := pathInt(r, param)
 	if err != nil {
 		return err
 	}
 	v.mu.RLock()
-	body, ok := v.data.orders.encoded(id)
+	body, ok := pick(v.data).encoded(id)
 	v.mu.RUnlock()
 	if !ok {
-		return errOrderNotFound
+		return notFound
 	}
 	writeRaw(w, http.StatusOK, body)
 	return nil
+}
+
+func (v *Vendor) handleGetInvoice(w http.ResponseWriter, r *http.Request, _ []byte) error {
+	return getByID(v, w, r, "id", func(s *store) *table[int, invoice] { return s.invoices }, errOrderNotFound)
+}
+
+func (v *Vendor) handleGetShipment(w http.ResponseWriter, r *http.Request, _ []byte) error {
+	return getByID(v, w, r, "id", func(s *store) *table[int, shipment] { return s.shipments }, errOrderNotFound)
+}
+
+var errOrderNotFound = errNotFound("The entity that was requested doesn't exist. Verify the entity and try again.")
+
+func (v *Vendor) handleGetOrder(w http.ResponseWriter, r *http.Request, _ []byte) error {
+	return getByID(v, w, r, "id", func(s *store) *table[int, order] { return s.orders }, errOrderNotFound)
 }
 
 // commentRequest is the POST /V1/orders/{id}/comments body.

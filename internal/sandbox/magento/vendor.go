@@ -242,6 +242,8 @@ func (v *Vendor) Register(mux *http.ServeMux) {
 	v.handle(mux, "POST", "/V1/orders/{id}/comments", "Magento_Sales::comment", v.handleOrderComment)
 	v.handle(mux, "GET", "/V1/invoices", "Magento_Sales::sales_invoice", v.handleSearchInvoices)
 	v.handle(mux, "GET", "/V1/shipments", "Magento_Sales::shipment", v.handleSearchShipments)
+	v.handle(mux, "GET", "/V1/invoices/{id}", "Magento_Sales::sales_invoice", v.handleGetInvoice)
+	v.handle(mux, "GET", "/V1/shipment/{id}", "Magento_Sales::shipment", v.handleGetShipment)
 	v.handle(mux, "POST", "/V1/order/{orderId}/invoice", "Magento_Sales::sales_invoice", v.handleInvoiceOrder)
 	v.handle(mux, "POST", "/V1/order/{orderId}/ship", "Magento_Sales::ship", v.handleShipOrder)
 
