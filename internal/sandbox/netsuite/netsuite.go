@@ -5,12 +5,16 @@
 // HMAC-SHA256) and OAuth 2.0 client credentials, and the account concurrency
 // limit, each with NetSuite's status codes and error body.
 //
-// The simulator keeps NetSuite's traps: PATCH appends lines to sublists
-// unless ?replace= names them, SuiteQL needs "Prefer: transient", returns at
-// most 1000 rows a page and 100,000 rows a query and renders datetime
-// columns in a display format without the time, a replayed nonce or a stale
-// timestamp is an invalid login, and a request beyond the concurrency limit
-// is refused with 429 rather than queued.
+// The simulator keeps NetSuite's traps: PATCH (and the upsert PUT) appends
+// lines to sublists unless ?replace= names them; SuiteQL needs
+// "Prefer: transient", returns at most 1000 rows a page and 100,000 rows a
+// query, wants offsets that are multiples of the limit, renders datetime
+// columns in the user's date format without the time unless TO_CHAR is
+// used, and keeps no order among rows its ORDER BY leaves tied, so paging
+// without a unique sort key repeats and loses rows; transactionline
+// quantities of sales are negative; a replayed nonce or a stale timestamp is
+// an invalid login; and a request beyond the concurrency limit is refused
+// with 429 rather than queued.
 //
 // All routes live under /services/rest/ as on a real account host
 // (https://<account>.suitetalk.api.netsuite.com/services/rest/...).

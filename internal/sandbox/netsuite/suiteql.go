@@ -3,6 +3,7 @@ package netsuite
 import (
 	"encoding/json"
 	"fmt"
+	"hash/fnv"
 	"io"
 	"net/http"
 	"slices"
@@ -111,22 +112,21 @@ func (v *Vendor) handleSuiteQL(w http.ResponseWriter, r *http.Request) {
 			Detail: "Invalid content in the request body. A JSON object with the query in the 'q' property is expected."})
 		return
 	}
-	items, aerr := v.runQuery(*body.Q)
+	res, aerr := v.runQuery(*body.Q)
 	if aerr != nil {
 		writeError(w, aerr)
 		return
 	}
-	capped := min(len(items), v.opts.MaxQueryResults)
+	capped := min(len(res.items), v.opts.MaxQueryResults)
 	if offset >= v.opts.MaxQueryResults {
 		writeError(w, &apiError{Status: http.StatusBadRequest, Code: codeInvalidParameter, QueryParam: "offset",
 			Detail: fmt.Sprintf("Invalid value for the parameter 'offset': %d. A SuiteQL query returns at most %d results; narrow the query to read the rest.", offset, v.opts.MaxQueryResults)})
 		return
 	}
 	end := min(offset+limit, capped)
-	pageItems := []map[string]any{}
-	if offset < end {
-		pageItems = items[offset:end]
-	}
+	h := fnv.New64a()
+	fmt.Fprintf(h, "%s|%d|%d", *body.Q, limit, offset)
+	pageItems := res.page(offset, end, h.Sum64())
 	hasMore := end < capped
 	writeJSON(w, http.StatusOK, page{
 		Links:        pageLinks(baseURL(r)+suiteQLPath, limit, offset, capped, hasMore),
@@ -134,7 +134,7 @@ func (v *Vendor) handleSuiteQL(w http.ResponseWriter, r *http.Request) {
 		HasMore:      hasMore,
 		Items:        pageItems,
 		Offset:       offset,
-		TotalResults: len(items),
+		TotalResults: len(res.items),
 	})
 }
 
@@ -153,7 +153,7 @@ func preferHas(r *http.Request, token string) bool {
 
 // runQuery compiles and executes q over the current data, reusing the
 // result of the same query on the same data version.
-func (v *Vendor) runQuery(q string) ([]map[string]any, *apiError) {
+func (v *Vendor) runQuery(q string) (*queryResult, *apiError) {
 	cq, aerr := compileQuery(q)
 	if aerr != nil {
 		return nil, aerr
@@ -162,7 +162,7 @@ func (v *Vendor) runQuery(q string) ([]map[string]any, *apiError) {
 	var (
 		rows    [][]sqlValue
 		version uint64
-		cached  []map[string]any
+		cached  *queryResult
 		hit     bool
 	)
 	v.store.snapshot(func(ver uint64, tables map[string]*typeTable) {
@@ -178,14 +178,14 @@ func (v *Vendor) runQuery(q string) ([]map[string]any, *apiError) {
 		return cached, nil
 	}
 	ctx := &evalCtx{prefs: v.prefs(), now: v.now(), formats: map[string][]fmtElem{}}
-	items, err := cq.execute(rows, ctx)
+	res, err := cq.execute(rows, ctx)
 	if err != nil {
 		return nil, queryError("%v", err)
 	}
 	if cacheable {
-		v.queries.put(q, version, items)
+		v.queries.put(q, version, res)
 	}
-	return items, nil
+	return res, nil
 }
 
 // prefs are the SuiteQL user's preferences.
@@ -239,41 +239,41 @@ type queryCache struct {
 
 type cachedQuery struct {
 	version uint64
-	items   []map[string]any
+	res     *queryResult
 }
 
 func newQueryCache(max, maxRows int) *queryCache {
 	return &queryCache{max: max, maxRows: maxRows, entries: map[string]cachedQuery{}}
 }
 
-func (c *queryCache) get(q string, version uint64) ([]map[string]any, bool) {
+func (c *queryCache) get(q string, version uint64) (*queryResult, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	e, ok := c.entries[q]
 	if !ok || e.version != version {
 		return nil, false
 	}
-	return e.items, true
+	return e.res, true
 }
 
-func (c *queryCache) put(q string, version uint64, items []map[string]any) {
-	if len(items) > c.maxRows {
+func (c *queryCache) put(q string, version uint64, res *queryResult) {
+	if len(res.items) > c.maxRows {
 		return
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if old, ok := c.entries[q]; ok {
-		c.rows -= len(old.items)
+		c.rows -= len(old.res.items)
 		c.order = slices.DeleteFunc(c.order, func(s string) bool { return s == q })
 	}
-	for len(c.order) > 0 && (len(c.order) >= c.max || c.rows+len(items) > c.maxRows) {
-		c.rows -= len(c.entries[c.order[0]].items)
+	for len(c.order) > 0 && (len(c.order) >= c.max || c.rows+len(res.items) > c.maxRows) {
+		c.rows -= len(c.entries[c.order[0]].res.items)
 		delete(c.entries, c.order[0])
 		c.order = c.order[1:]
 	}
-	c.entries[q] = cachedQuery{version: version, items: items}
+	c.entries[q] = cachedQuery{version: version, res: res}
 	c.order = append(c.order, q)
-	c.rows += len(items)
+	c.rows += len(res.items)
 }
 
 func (c *queryCache) clear() {

@@ -3,6 +3,7 @@ package netsuite
 import (
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"regexp"
 	"sort"
 	"strings"
@@ -336,9 +337,18 @@ func likeRegexp(p string) (*regexp.Regexp, error) {
 	return regexp.Compile(b.String())
 }
 
+// queryResult is the rendered result of a query with its ties: rows whose
+// ORDER BY keys are equal (every row, without ORDER BY) form a tie group,
+// and NetSuite does not keep their order from one page request to the next.
+type queryResult struct {
+	items []map[string]any
+	group []int // group[i] is the tie group of items[i]; groups are consecutive
+	start []int // start[g] is the index of the first item of group g
+}
+
 // execute runs the query over the table's rows and returns the result
 // items in order, rendered as SuiteQL does (strings, null columns left out).
-func (cq *compiledQuery) execute(rows [][]sqlValue, ctx *evalCtx) ([]map[string]any, error) {
+func (cq *compiledQuery) execute(rows [][]sqlValue, ctx *evalCtx) (*queryResult, error) {
 	var kept [][]sqlValue
 	for _, row := range rows {
 		if cq.where != nil {
@@ -357,8 +367,9 @@ func (cq *compiledQuery) execute(rows [][]sqlValue, ctx *evalCtx) ([]map[string]
 		if err != nil {
 			return nil, err
 		}
-		return []map[string]any{item}, nil
+		return &queryResult{items: []map[string]any{item}, group: []int{0}, start: []int{0}}, nil
 	}
+	groups := make([]int, len(kept)) // without ORDER BY every row ties
 	if len(cq.order) > 0 {
 		keys := make([][]sqlValue, len(kept))
 		for i, row := range kept {
@@ -402,12 +413,17 @@ func (cq *compiledQuery) execute(rows [][]sqlValue, ctx *evalCtx) ([]map[string]
 		sorted := make([][]sqlValue, len(kept))
 		for i, j := range idx {
 			sorted[i] = kept[j]
+			if i > 0 && !sameKeys(keys[idx[i-1]], keys[j], ctx.prefs) {
+				groups[i] = groups[i-1] + 1
+			} else if i > 0 {
+				groups[i] = groups[i-1]
+			}
 		}
 		kept = sorted
 	}
-	out := make([]map[string]any, 0, len(kept))
+	res := &queryResult{items: make([]map[string]any, 0, len(kept))}
 	seen := map[string]bool{}
-	for _, row := range kept {
+	for n, row := range kept {
 		item := map[string]any{"links": []link{}}
 		var sig strings.Builder
 		for _, it := range cq.items {
@@ -428,9 +444,64 @@ func (cq *compiledQuery) execute(rows [][]sqlValue, ctx *evalCtx) ([]map[string]
 			}
 			seen[sig.String()] = true
 		}
-		out = append(out, item)
+		g := 0
+		if len(res.items) > 0 {
+			g = res.group[len(res.items)-1]
+			if groups[n] != groups[n-1] {
+				g++
+			}
+		}
+		if len(res.start) == g {
+			res.start = append(res.start, len(res.items))
+		}
+		res.items = append(res.items, item)
+		res.group = append(res.group, g)
 	}
-	return out, nil
+	return res, nil
+}
+
+// sameKeys reports whether two ORDER BY key tuples are equal.
+func sameKeys(a, b []sqlValue, p userPrefs) bool {
+	for j := range a {
+		if a[j].kind == vNull || b[j].kind == vNull {
+			if a[j].kind != b[j].kind {
+				return false
+			}
+			continue
+		}
+		if cmp, err := compareValues(a[j], b[j], p); err != nil || cmp != 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// page returns items [offset, end) as one page request sees them: within
+// each tie group the order is a permutation drawn from seed, so two
+// requests for different pages may disagree on the order of tied rows and
+// a client paging without a unique ORDER BY sees rows twice or never.
+func (r *queryResult) page(offset, end int, seed uint64) []map[string]any {
+	out := make([]map[string]any, 0, max(end-offset, 0))
+	perms := map[int][]int{}
+	for i := offset; i < end; i++ {
+		g := r.group[i]
+		first := r.start[g]
+		last := len(r.items)
+		if g+1 < len(r.start) {
+			last = r.start[g+1]
+		}
+		if last-first == 1 {
+			out = append(out, r.items[i])
+			continue
+		}
+		perm, ok := perms[g]
+		if !ok {
+			perm = rand.New(rand.NewPCG(seed, uint64(g))).Perm(last - first)
+			perms[g] = perm
+		}
+		out = append(out, r.items[first+perm[i-first]])
+	}
+	return out
 }
 
 func (cq *compiledQuery) aggregate(rows [][]sqlValue, ctx *evalCtx) (map[string]any, error) {

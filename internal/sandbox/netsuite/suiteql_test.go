@@ -226,3 +226,30 @@ func TestSuiteQLTransactionLinesHaveAMainLineAndNegativeSalesQuantities(t *testi
 	got = items(t, c.suiteql(`SELECT COUNT(*) AS n FROM transactionline WHERE mainline = 'F'`, 10, 0))
 	assert.Equal(t, "3", got[0]["n"])
 }
+
+func TestSuiteQLPagingWithoutAUniqueOrderLosesAndRepeatsTiedRows(t *testing.T) {
+	_, c, _, _ := startSandbox(t, func(o *Options) { o.Data = bulkData(2500) })
+	for _, q := range []string{
+		"SELECT id FROM customer ORDER BY lastmodifieddate", // 2250 rows share one second
+		"SELECT id FROM customer",                           // no order at all
+	} {
+		seen := map[string]int{}
+		for offset := 0; offset < 2500; offset += 1000 {
+			for _, it := range items(t, c.suiteql(q, 1000, offset)) {
+				seen[it["id"].(string)]++
+			}
+		}
+		assert.Less(t, len(seen), 2500, "%s: tied rows are missed", q)
+		dup := 0
+		for _, n := range seen {
+			if n > 1 {
+				dup++
+			}
+		}
+		assert.Positive(t, dup, "%s: tied rows are repeated", q)
+	}
+	// The same page asked twice is the same page.
+	a := c.suiteql("SELECT id FROM customer ORDER BY lastmodifieddate", 1000, 1000)
+	b := c.suiteql("SELECT id FROM customer ORDER BY lastmodifieddate", 1000, 1000)
+	assert.Equal(t, items(t, a), items(t, b))
+}
