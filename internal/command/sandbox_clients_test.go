@@ -29,16 +29,20 @@ type vendorClient struct {
 	// does not serve the shared catalog's products.
 	productPath func(sku string) string
 	skuField    string
+	// mutateEntity is an entity POST /_sandbox/mutate changes; empty when
+	// the simulator has no seeded records to change.
+	mutateEntity string
 }
 
 var vendorClients = map[string]vendorClient{
 	"sapb1": {
 		// POST /Login, then the session cookies on every request.
-		authorize:   sapLogin,
-		simpleGET:   "/b1s/v1/BusinessPartners('C00001')",
-		wantInBody:  `"CardCode":"C00001"`,
-		productPath: func(sku string) string { return "/b1s/v1/Items('" + sku + "')" },
-		skuField:    "ItemCode",
+		authorize:    sapLogin,
+		simpleGET:    "/b1s/v1/BusinessPartners('C00001')",
+		wantInBody:   `"CardCode":"C00001"`,
+		productPath:  func(sku string) string { return "/b1s/v1/Items('" + sku + "')" },
+		skuField:     "ItemCode",
+		mutateEntity: "BusinessPartners",
 	},
 	"netsuite": {
 		// Token-based authentication: OAuth 1.0a HMAC-SHA256 with the
@@ -61,10 +65,11 @@ var vendorClients = map[string]vendorClient{
 				Token: creds["access_token"], TokenSecret: creds["access_token_secret"],
 			})
 		},
-		simpleGET:   "/rest/default/V1/customers/1",
-		wantInBody:  `"id":1`,
-		productPath: func(sku string) string { return "/rest/default/V1/products/" + url.PathEscape(sku) },
-		skuField:    "sku",
+		simpleGET:    "/rest/default/V1/customers/1",
+		wantInBody:   `"id":1`,
+		productPath:  func(sku string) string { return "/rest/default/V1/products/" + url.PathEscape(sku) },
+		skuField:     "sku",
+		mutateEntity: "orders",
 	},
 	"hubspot": {
 		authorize: func(_ testing.TB, _ string, creds map[string]string) func(*http.Request) {
@@ -75,7 +80,8 @@ var vendorClients = map[string]vendorClient{
 		productPath: func(sku string) string {
 			return "/crm/v3/objects/products/" + url.PathEscape(sku) + "?idProperty=hs_sku&properties=hs_sku"
 		},
-		skuField: "properties.hs_sku",
+		skuField:     "properties.hs_sku",
+		mutateEntity: "contacts",
 	},
 }
 

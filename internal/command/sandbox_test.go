@@ -332,3 +332,33 @@ func jsonField(doc map[string]any, path string) any {
 	}
 	return cur
 }
+
+func TestSandboxCommand_MutateAndResetReachEveryVendor(t *testing.T) {
+	cat := seed.Generate(seed.Config{Seed: 5})
+	cfg := sandboxConfig{host: "127.0.0.1", profile: profileVendor, vendors: sandboxVendors, listen: map[string]string{}}
+	running, err := startSandboxes(cfg, cat)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = shutdownSandboxes(running) })
+
+	var checked []string
+	for _, r := range running {
+		vc := vendorClients[r.name]
+		if vc.mutateEntity == "" {
+			continue
+		}
+		checked = append(checked, r.name)
+		res := sandboxtest.Mutate(t, r.baseURL, sandbox.MutateRequest{Entity: vc.mutateEntity, Count: 3, SameSecond: true})
+		assert.Len(t, res.Changed, 3, r.name)
+		assert.False(t, res.ModifiedAt.IsZero(), r.name)
+
+		status, body := call(t, http.MethodPost, r.baseURL+"/_sandbox/mutate", `{"entity":"no-such-entity","count":1}`, nil)
+		assert.Equal(t, http.StatusBadRequest, status, "%s: %s", r.name, body)
+
+		doGET(t, r.baseURL+vc.simpleGET, func(*http.Request) {})
+		require.Positive(t, sandboxtest.Stats(t, r.baseURL).Total)
+		sandboxtest.Reset(t, r.baseURL)
+		assert.Zero(t, sandboxtest.Stats(t, r.baseURL).Total, "%s stats cleared", r.name)
+	}
+	// NetSuite joins this list once it renders the shared catalog.
+	assert.Equal(t, []string{"magento", "hubspot", "sapb1"}, checked)
+}
