@@ -35,12 +35,23 @@ type EndpointCount struct {
 	Count int64 `json:"count"`
 }
 
-// Count returns the number of requests to endpoint that got status; a zero
-// status counts every status.
+// Count returns the number of requests to endpoint that got status
+// (StatusDropped and StatusClientClosed included).
 func (s Stats) Count(endpoint string, status int) int64 {
+	for _, c := range s.Requests {
+		if c.Endpoint == endpoint && c.Status == status {
+			return c.Count
+		}
+	}
+	return 0
+}
+
+// EndpointTotal returns the number of requests to endpoint, whatever their
+// status.
+func (s Stats) EndpointTotal(endpoint string) int64 {
 	var n int64
 	for _, c := range s.Requests {
-		if c.Endpoint == endpoint && (status == 0 || c.Status == status) {
+		if c.Endpoint == endpoint {
 			n += c.Count
 		}
 	}
