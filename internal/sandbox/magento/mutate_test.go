@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/datawald/datawald/internal/sandbox"
+	"github.com/datawald/datawald/internal/sandbox/seed"
 )
 
 func TestMutate_ChangedOrdersShowUpInAnUpdatedAtFilter(t *testing.T) {
@@ -135,4 +136,14 @@ func TestSeedBursts_ShareOneUpdatedAtSecondInMagento(t *testing.T) {
 	require.NotEmpty(t, bursts)
 	res := s.list("/rest/V1/orders", criteria{groups: [][][3]string{{{"updated_at", formatTime(bursts[0]), "eq"}}}, pageSize: 100})
 	assert.GreaterOrEqual(t, res.TotalCount, 2, "a burst is several orders modified in the same second")
+}
+
+func TestNew_ServesATinyCatalog(t *testing.T) {
+	cat := seed.Generate(seed.Config{Seed: 1, End: catalogEnd, Counts: seed.Counts{Products: 1, Locations: 1, Customers: 1, Orders: 2}})
+	v := New(Options{Catalog: cat})
+	res, err := v.Mutate(sandbox.MutateRequest{Entity: "orders", Count: 2, SameSecond: true})
+	require.NoError(t, err)
+	assert.Len(t, res.Changed, 2)
+	_, err = v.Mutate(sandbox.MutateRequest{Entity: "orders", Count: 3})
+	assert.Error(t, err)
 }
