@@ -250,3 +250,18 @@ func TestGetReflectsWritesImmediately(t *testing.T) {
 	require.Equal(t, http.StatusNoContent, c.do(http.MethodPatch, "/record/v1/salesOrder/30", map[string]any{"memo": "second"}).status)
 	assert.Equal(t, "second", c.do(http.MethodGet, "/record/v1/salesOrder/30", nil).json(t)["memo"])
 }
+
+func TestPatchAppendsToAnUnkeyedSublistEvenWithIdenticalLines(t *testing.T) {
+	cat := smallCatalog()
+	_, c, _, _ := startSandbox(t, func(o *Options) { o.Data = FromCatalog(cat) })
+	s := cat.Shipments[0]
+	path := "/record/v1/itemFulfillment/eid:" + s.Number
+	pkg := map[string]any{"package": map[string]any{"items": []any{map[string]any{"packageTrackingNumber": s.TrackingNumber}}}}
+	require.Equal(t, http.StatusNoContent, c.do(http.MethodPatch, path, pkg).status)
+	got := c.do(http.MethodGet, path+"/package", nil)
+	require.Equal(t, http.StatusOK, got.status, "body: %s", got.body)
+	assert.EqualValues(t, 2, got.json(t)["totalResults"], "re-sending the tracking number adds a second package")
+
+	require.Equal(t, http.StatusNoContent, c.do(http.MethodPatch, path+"?replace=package", pkg).status)
+	assert.EqualValues(t, 1, c.do(http.MethodGet, path+"/package", nil).json(t)["totalResults"])
+}

@@ -253,3 +253,22 @@ func TestSuiteQLPagingWithoutAUniqueOrderLosesAndRepeatsTiedRows(t *testing.T) {
 	b := c.suiteql("SELECT id FROM customer ORDER BY lastmodifieddate", 1000, 1000)
 	assert.Equal(t, items(t, a), items(t, b))
 }
+
+func TestSuiteQLQueryEndsAt100000RowsWithTheDefaultCap(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds an account with 100,500 customers")
+	}
+	_, c, _, _ := startSandbox(t, func(o *Options) { o.Data = bulkData(100_500) })
+	q := "SELECT id FROM customer ORDER BY id"
+	r := c.suiteql(q, 1000, 99_000)
+	got := items(t, r)
+	body := r.json(t)
+	assert.Len(t, got, 1000)
+	assert.Equal(t, false, body["hasMore"], "the last reachable page")
+	assert.EqualValues(t, 100_500, body["totalResults"])
+	assert.Equal(t, strconv.Itoa(1000+99_999), got[999]["id"])
+
+	r = c.suiteql(q, 1000, 100_000)
+	require.Equal(t, http.StatusBadRequest, r.status)
+	assert.Equal(t, "INVALID_PARAMETER", r.errorCode(t))
+}
