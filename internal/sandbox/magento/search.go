@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // searchCriteria is Magento's framework search criteria as sent in the query
@@ -211,7 +212,11 @@ func evalSearch(rows []searchable, sc searchCriteria, known fieldSet, unknown un
 			if !known(f.Field) {
 				return searchResult{}, unknown(f.Field)
 			}
-			pred, err := conditionFor(f.ConditionType, f.Value)
+			value := f.Value
+			if strings.HasSuffix(f.Field, "_at") {
+				value = normalizeDateTime(value)
+			}
+			pred, err := conditionFor(f.ConditionType, value)
 			if err != nil {
 				return searchResult{}, err
 			}
@@ -316,4 +321,21 @@ func matchesAll(fields map[string]any, groups [][]compiledFilter) bool {
 		}
 	}
 	return true
+}
+
+// dateTimeInputs are the literal forms MySQL reads as a DATETIME when a
+// *_at column is compared with a string.
+var dateTimeInputs = []string{"2006-01-02 15:04:05", "2006-01-02T15:04:05", "2006-01-02T15:04:05Z07:00", "2006-01-02 15:04", "2006-01-02"}
+
+// normalizeDateTime rewrites a datetime filter value to Magento's stored
+// form so it compares as MySQL would ("2026-11-01" is midnight, a "T"
+// separator is accepted). Values that are no datetime are left alone. A
+// zone offset is converted to UTC, where Magento keeps its timestamps.
+func normalizeDateTime(v string) string {
+	for _, layout := range dateTimeInputs {
+		if t, err := time.Parse(layout, strings.TrimSpace(v)); err == nil {
+			return t.UTC().Format(timeLayout)
+		}
+	}
+	return v
 }

@@ -189,3 +189,30 @@ func TestRouting_UnknownStoreAndRouteAnswerMagentosNoRoute(t *testing.T) {
 	assert.Equal(t, a.Items, b.Items)
 	assert.Equal(t, b.Items, c.Items)
 }
+
+func TestSearch_DateTimeFiltersAcceptTheFormsMySQLReads(t *testing.T) {
+	s := startSim(t, nil)
+	at := formatTime(testCatalog().Orders[10].UpdatedAt)
+	iso := strings.Replace(at, " ", "T", 1)
+	want := s.list("/rest/V1/orders", criteria{groups: [][][3]string{{{"updated_at", at, "gteq"}}}, pageSize: 1})
+	got := s.list("/rest/V1/orders", criteria{groups: [][][3]string{{{"updated_at", iso, "gteq"}}}, pageSize: 1})
+	assert.Equal(t, want.TotalCount, got.TotalCount)
+	day := s.list("/rest/V1/orders", criteria{groups: [][][3]string{{{"created_at", at[:10], "gteq"}}}, pageSize: 1})
+	midnight := s.list("/rest/V1/orders", criteria{groups: [][][3]string{{{"created_at", at[:10] + " 00:00:00", "gteq"}}}, pageSize: 1})
+	assert.Equal(t, midnight.TotalCount, day.TotalCount)
+}
+
+func TestSearch_CustomerBillingColumnsAreFilterable(t *testing.T) {
+	s := startSim(t, nil)
+	c := testCatalog().Customers[0]
+	country := c.Addresses[c.DefaultBilling].CountryCode
+	res := s.list("/rest/V1/customers/search", criteria{groups: [][][3]string{{{"billing_country_id", country, "eq"}}}, pageSize: 300})
+	require.NotZero(t, res.TotalCount)
+	n := 0
+	for _, cu := range testCatalog().Customers {
+		if cu.Addresses[cu.DefaultBilling].CountryCode == country {
+			n++
+		}
+	}
+	assert.Equal(t, n, res.TotalCount)
+}

@@ -53,7 +53,16 @@ func newStore() *store {
 	s.shipments = newTable[int, shipment](func(sh *shipment, m map[string]any) {
 		m["source_code"] = sh.ExtensionAttributes.SourceCode
 	}, nil, salesColumn)
-	s.customers = newTable[int, customer](nil, []string{"telephone", "billing_postcode", "billing_country_id"}, func(f string) error {
+	s.customers = newTable[int, customer](func(c *customer, m map[string]any) {
+		// The customer grid's billing_* columns come from the default
+		// billing address.
+		for _, a := range c.Addresses {
+			if strconv.Itoa(a.ID) == c.DefaultBilling {
+				m["billing_telephone"], m["billing_postcode"] = a.Telephone, a.Postcode
+				m["billing_country_id"], m["billing_city"] = a.CountryID, a.City
+			}
+		}
+	}, []string{"billing_telephone", "billing_postcode", "billing_country_id", "billing_city"}, func(f string) error {
 		return errPositional(http.StatusBadRequest, `"%1" is not a valid filter field.`, f)
 	})
 	s.products = newTable[string, product](func(p *product, m map[string]any) {
