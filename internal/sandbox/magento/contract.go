@@ -73,7 +73,19 @@ func FindContract(dir string) (string, error) {
 //     which Magento answers as 200 with an empty JSON array, yet declare no
 //     2xx response.
 //
-// A ContractValidator is safe for concurrent use.
+// A ContractValidator is safe for concurrent use. A connector test puts it
+// in front of the simulator and fails on any violation:
+//
+//	path, err := magento.FindContract(".")
+//	if errors.Is(err, magento.ErrContractAbsent) {
+//		t.Skip(err)
+//	}
+//	cv, err := magento.NewContractValidator(path)
+//	require.NoError(t, err)
+//	srv := httptest.NewServer(cv.Middleware(sandbox.NewServer(magento.New(magento.Options{}), sandbox.Options{})))
+//	t.Cleanup(srv.Close)
+//	// ... run the connector against srv.URL ...
+//	assert.Empty(t, cv.Violations())
 type ContractValidator struct {
 	doc    *openapi3.T
 	router *contractRouter

@@ -22,6 +22,9 @@ func search[K comparable, T any](v *Vendor, w http.ResponseWriter, r *http.Reque
 		if sc.PageSize != nil && *sc.PageSize > v.opts.InputLimits.MaxPageSize {
 			return errNamed(http.StatusBadRequest, "Maximum SearchCriteria pageSize is %max", map[string]any{"max": v.opts.InputLimits.MaxPageSize})
 		}
+		if sc.PageSize != nil && *sc.PageSize < 1 {
+			return errNamed(http.StatusBadRequest, "Minimum SearchCriteria pageSize is %min", map[string]any{"min": 1})
+		}
 	}
 	v.mu.RLock()
 	res, err := pick(v.data).search(sc, def)
