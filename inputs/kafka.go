@@ -23,6 +23,10 @@ const (
 	kiFieldCheckpointLimit = "checkpoint_limit"
 	kiFieldCommitPeriod    = "commit_period"
 	kiFieldFetchMaxBytes   = "fetch_max_bytes"
+	kiFieldSessionTimeout  = "session_timeout"
+
+	// kiMaxBuffered caps records polled but not yet handed out.
+	kiMaxBuffered = 10000
 
 	kiStartEarliest = "earliest"
 	kiStartLatest   = "latest"
@@ -37,6 +41,7 @@ type kafkaInputConfig struct {
 	checkpointLimit int
 	commitPeriod    time.Duration
 	fetchMaxBytes   int
+	sessionTimeout  time.Duration
 }
 
 func kafkaInputConfigFromParsed(conf *service.ParsedConfig) (c kafkaInputConfig, err error) {
@@ -77,11 +82,14 @@ func kafkaInputConfigFromParsed(conf *service.ParsedConfig) (c kafkaInputConfig,
 	if c.commitPeriod, err = conf.FieldDuration(kiFieldCommitPeriod); err != nil {
 		return
 	}
-	if c.commitPeriod <= 0 {
-		err = fmt.Errorf("commit_period must be positive, got %v", c.commitPeriod)
+	if c.commitPeriod < 100*time.Millisecond {
+		err = fmt.Errorf("commit_period must be at least 100ms, got %v", c.commitPeriod)
 		return
 	}
-	c.fetchMaxBytes, err = conf.FieldInt(kiFieldFetchMaxBytes)
+	if c.fetchMaxBytes, err = conf.FieldInt(kiFieldFetchMaxBytes); err != nil {
+		return
+	}
+	c.sessionTimeout, err = conf.FieldDuration(kiFieldSessionTimeout)
 	return
 }
 
@@ -129,12 +137,16 @@ acks that arrive later are ignored, so its new owner resumes from the last conti
 				Default(1024).
 				Advanced(),
 			service.NewDurationField(kiFieldCommitPeriod).
-				Description("How often acknowledged offsets are committed.").
+				Description("How often acknowledged offsets are committed; at least 100ms.").
 				Default("5s").
 				Advanced(),
 			service.NewIntField(kiFieldFetchMaxBytes).
 				Description("Maximum bytes a broker returns for one fetch request.").
 				Default(50<<20).
+				Advanced(),
+			service.NewDurationField(kiFieldSessionTimeout).
+				Description("How long the group coordinator waits for heartbeats before it considers a crashed member gone and hands its partitions to others. Must lie within the broker's group.min/max.session.timeout.ms.").
+				Default("45s").
 				Advanced(),
 		).
 		LintRule(kafkaconf.LintRule(
@@ -213,6 +225,7 @@ func (r *kafkaReader) Connect(ctx context.Context) error {
 		kgo.ConsumeTopics(r.conf.topics...),
 		kgo.ConsumeResetOffset(reset),
 		kgo.FetchMaxBytes(int32(r.conf.fetchMaxBytes)),
+		kgo.SessionTimeout(r.conf.sessionTimeout),
 		kgo.AutoCommitMarks(),
 		kgo.AutoCommitInterval(r.conf.commitPeriod),
 		kgo.OnPartitionsAssigned(r.onAssigned),
@@ -301,7 +314,7 @@ func (r *kafkaReader) Read(ctx context.Context) (*service.Message, service.AckFu
 		if rec != nil {
 			return recordToMessage(rec), r.ackFunc(rec, w), nil
 		}
-		if buffered > 0 {
+		if buffered >= kiMaxBuffered {
 			// Every buffered record waits for room in its partition.
 			select {
 			case <-r.wake:
@@ -310,10 +323,32 @@ func (r *kafkaReader) Read(ctx context.Context) (*service.Message, service.AckFu
 				return nil, nil, ctx.Err()
 			}
 		}
-		if err := r.poll(ctx, cl); err != nil {
+		if err := r.pollUntilAck(ctx, cl, buffered > 0); err != nil {
 			return nil, nil, err
 		}
 	}
+}
+
+// pollUntilAck polls for more records. When records are already buffered
+// (all waiting for room in their partitions) the poll is cut short by the
+// next ack, so other partitions keep flowing while one is at its limit.
+func (r *kafkaReader) pollUntilAck(ctx context.Context, cl *kgo.Client, interruptible bool) error {
+	if !interruptible {
+		return r.poll(ctx, ctx, cl)
+	}
+	pollCtx, cancel := context.WithCancel(ctx)
+	stopped := make(chan struct{})
+	go func() {
+		select {
+		case <-r.wake:
+			cancel()
+		case <-stopped:
+		}
+	}()
+	err := r.poll(ctx, pollCtx, cl)
+	close(stopped)
+	cancel()
+	return err
 }
 
 // takeLocked removes and tracks the first buffered record whose partition
@@ -346,8 +381,10 @@ func (r *kafkaReader) takeLocked() (*kgo.Record, *offsetWindow, error) {
 	return nil, nil, nil
 }
 
-func (r *kafkaReader) poll(ctx context.Context, cl *kgo.Client) error {
-	fetches := cl.PollRecords(ctx, 10000)
+// poll fetches records into the buffer. pollCtx may end early without
+// that being an error; ctx ending is.
+func (r *kafkaReader) poll(ctx, pollCtx context.Context, cl *kgo.Client) error {
+	fetches := cl.PollRecords(pollCtx, kiMaxBuffered)
 	if fetches.IsClientClosed() {
 		return service.ErrNotConnected
 	}
@@ -359,14 +396,29 @@ func (r *kafkaReader) poll(ctx context.Context, cl *kgo.Client) error {
 			r.log.Errorf("Fetching kafka partition %s/%d: %v", topic, partition, err)
 		}
 	})
-	recs := fetches.Records()
-	r.mu.Lock()
-	for _, rec := range recs {
-		if r.windows[rec.Topic][rec.Partition] != nil {
-			r.buf = append(r.buf, rec)
+	// Interleave partitions so that one partition's backlog does not delay
+	// the others; order within a partition is kept.
+	var parts [][]*kgo.Record
+	fetches.EachPartition(func(p kgo.FetchTopicPartition) {
+		if len(p.Records) > 0 {
+			parts = append(parts, p.Records)
 		}
+	})
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for i := 0; len(parts) > 0; i++ {
+		kept := parts[:0]
+		for _, recs := range parts {
+			if i >= len(recs) {
+				continue
+			}
+			if rec := recs[i]; r.windows[rec.Topic][rec.Partition] != nil {
+				r.buf = append(r.buf, rec)
+			}
+			kept = append(kept, recs)
+		}
+		parts = kept
 	}
-	r.mu.Unlock()
 	return nil
 }
 

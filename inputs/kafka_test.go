@@ -420,6 +420,24 @@ output:
 	assert.Contains(t, err.Error(), "checkpoint_limit must be at least 1")
 }
 
+func TestKafkaInputRejectsACommitPeriodBelow100ms(t *testing.T) {
+	b := service.NewEnvironment().NewStreamBuilder()
+	require.NoError(t, b.SetYAML(`
+input:
+`+indent(strings.Replace(kafkaInputYAML("127.0.0.1:9", "t", "g", ""), "200ms", "50ms", 1))+`
+output:
+  drop: {}
+`))
+	s, err := b.Build()
+	if err == nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		err = s.Run(ctx)
+	}
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "commit_period must be at least 100ms")
+}
+
 func indent(s string) string {
 	return "  " + strings.ReplaceAll(strings.TrimPrefix(s, "\n"), "\n", "\n  ")
 }
