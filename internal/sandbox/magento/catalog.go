@@ -90,12 +90,11 @@ func (v *Vendor) saveProduct(body []byte, pathSKU string) (*product, error) {
 		if _, ok := req.Product["price"]; !ok {
 			return nil, errPositional(http.StatusBadRequest, `The "%1" attribute value is empty. Set the attribute and try again.`, "price")
 		}
-		s.next.product++
 		p = &product{
-			ID: s.next.product, SKU: sku, AttributeSetID: 4, Status: 1, Visibility: 4, TypeID: "simple", CreatedAt: now,
+			SKU: sku, AttributeSetID: 4, Status: 1, Visibility: 4, TypeID: "simple", CreatedAt: now,
 			ExtensionAttributes: productExtension{WebsiteIDs: []int{1}, CategoryLinks: []categoryLink{}},
 			ProductLinks:        []any{}, Options: []any{}, MediaGalleryEntries: []any{}, TierPrices: []any{},
-			CustomAttributes: []customAttribute{{AttributeCode: "url_key", Value: urlKey("", sku)}},
+			CustomAttributes: []customAttribute{},
 		}
 	} else {
 		cp := *p
@@ -122,6 +121,14 @@ func (v *Vendor) saveProduct(body []byte, pathSKU string) (*product, error) {
 			p.ExtensionAttributes.CategoryLinks = *ext.CategoryLinks
 		}
 		stock = ext.StockItem
+	}
+	if !exists {
+		// Ids are drawn only once the product is valid.
+		s.next.product++
+		p.ID = s.next.product
+		if !slices.ContainsFunc(p.CustomAttributes, func(c customAttribute) bool { return c.AttributeCode == "url_key" }) {
+			p.CustomAttributes = append(p.CustomAttributes, customAttribute{AttributeCode: "url_key", Value: urlKey(p.Name, sku)})
+		}
 	}
 	p.UpdatedAt = now
 	s.products.put(sku, p)
