@@ -132,7 +132,6 @@ func (v *Vendor) saveProduct(body []byte, pathSKU string) (*product, error) {
 	}
 	p.UpdatedAt = now
 	s.products.put(sku, p)
-	s.productIDs[p.ID] = sku
 	if stock != nil {
 		s.setDefaultStock(sku, stock)
 	}

@@ -74,7 +74,6 @@ func renderCatalog(cat *seed.Catalog) *store {
 	}
 	for _, p := range cat.Products {
 		s.products.put(p.SKU, s.renderProduct(p))
-		s.productIDs[p.ID] = p.SKU
 		s.next.product = max(s.next.product, p.ID)
 	}
 	for _, p := range cat.Products {

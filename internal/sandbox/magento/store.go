@@ -18,8 +18,7 @@ type store struct {
 	shipments *table[int, shipment]
 	sources   *table[string, sourceItem] // by sourceKey(sku, source_code)
 
-	productIDs    map[int]string // product id → SKU
-	sourceCodes   []string       // MSI sources, the first is the default source
+	sourceCodes   []string // MSI sources, the first is the default source
 	defaultSource string
 	orderSource   map[int]string // order id → source the order ships from
 	regionIDs     map[string]int // country/region code → region_id
@@ -38,7 +37,6 @@ var productAttributeCodes = []string{"description", "short_description", "url_ke
 
 func newStore() *store {
 	s := &store{
-		productIDs:  map[int]string{},
 		orderSource: map[int]string{},
 		regionIDs:   map[string]int{},
 		categoryIDs: map[string]int{},
