@@ -1,6 +1,7 @@
 package magento
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -101,6 +102,7 @@ func (v *Vendor) saveProduct(body []byte, pathSKU string) (*product, error) {
 		cp.CustomAttributes = slices.Clone(p.CustomAttributes)
 		p = &cp
 	}
+	old, _ := s.products.get(sku)
 	if err := applyProductFields(p, req.Product); err != nil {
 		return nil, err
 	}
@@ -122,6 +124,12 @@ func (v *Vendor) saveProduct(body []byte, pathSKU string) (*product, error) {
 		}
 		stock = ext.StockItem
 	}
+	if exists && !s.stockWouldChange(sku, stock) && sameRecord(old, p) {
+		// Nothing changed: Magento skips the write of a model without data
+		// changes, so updated_at stays and an idempotent re-save is invisible
+		// to incremental readers.
+		return old, nil
+	}
 	if !exists {
 		// Ids are drawn only once the product is valid.
 		s.next.product++
@@ -137,6 +145,14 @@ func (v *Vendor) saveProduct(body []byte, pathSKU string) (*product, error) {
 	}
 	s.refreshStock(sku)
 	return p, nil
+}
+
+// sameRecord reports whether two versions of a record hold the same
+// values; both must be JSON-encodable record structs.
+func sameRecord(a, b any) bool {
+	ea, err1 := encodeJSON(a)
+	eb, err2 := encodeJSON(b)
+	return err1 == nil && err2 == nil && bytes.Equal(ea, eb)
 }
 
 // applyProductFields copies the scalar fields and custom attributes of a
@@ -257,6 +273,22 @@ func (s *store) setDefaultStock(sku string, in *stockItemInput) {
 	}
 	s.sources.put(key, si)
 	s.refreshStock(sku)
+}
+
+// stockWouldChange reports whether writing in to sku's default source
+// changes its quantity or status (nil changes nothing).
+func (s *store) stockWouldChange(sku string, in *stockItemInput) bool {
+	if in == nil {
+		return false
+	}
+	si, ok := s.sources.get(sourceKey(sku, s.defaultSource))
+	if !ok {
+		return true
+	}
+	if in.Qty != nil && *in.Qty != si.Quantity {
+		return true
+	}
+	return in.IsInStock != nil && boolInt(*in.IsInStock) != si.Status
 }
 
 // refreshStock re-renders the legacy stock item a product carries in its

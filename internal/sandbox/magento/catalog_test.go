@@ -142,3 +142,17 @@ func TestCustomers_CreateRefusesADuplicateEmailAndUpdateKeepsTheID(t *testing.T)
 	status, _ = s.admin("PUT", "/rest/V1/customers/999999", map[string]any{"customer": map[string]any{"email": "a@b.c", "firstname": "a", "lastname": "b"}})
 	assert.Equal(t, http.StatusNotFound, status)
 }
+
+func TestProductSave_WithNoChangeLeavesUpdatedAt(t *testing.T) {
+	s := startSim(t, nil)
+	p := testCatalog().Products[7]
+	s.clock.Advance(time.Hour)
+	var got product
+	s.mustAdmin(http.StatusOK, "PUT", "/rest/V1/products/"+p.SKU, map[string]any{"product": map[string]any{
+		"sku": p.SKU, "name": p.Name, "price": p.Price.Float64()}}, &got)
+	assert.Equal(t, formatTime(p.UpdatedAt), got.UpdatedAt, "an idempotent re-save is invisible to incremental readers")
+
+	s.mustAdmin(http.StatusOK, "PUT", "/rest/V1/products/"+p.SKU, map[string]any{"product": map[string]any{
+		"sku": p.SKU, "price": p.Price.Float64() + 1}}, &got)
+	assert.Equal(t, formatTime(s.clock.Now()), got.UpdatedAt)
+}

@@ -89,6 +89,11 @@ func (v *Vendor) handleUpdateCustomer(w http.ResponseWriter, r *http.Request, bo
 	if err := v.applyCustomer(&c, req.Customer); err != nil {
 		return err
 	}
+	if sameRecord(old, &c) {
+		// Nothing changed: no write, updated_at stays (see saveProduct).
+		writeJSON(w, http.StatusOK, old)
+		return nil
+	}
 	c.UpdatedAt = stamp(v.now())
 	v.data.customers.put(id, &c)
 	writeJSON(w, http.StatusOK, &c)

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -130,8 +131,26 @@ type commentRequest struct {
 	} `json:"statusHistory"`
 }
 
-// handleOrderComment adds a status history entry; saving the order moves
-// its updated_at, so the comment shows up in incremental reads.
+// defaultStateStatuses are Magento's statuses assigned to each order state.
+var defaultStateStatuses = map[string][]string{
+	"new":             {"pending"},
+	"pending_payment": {"pending_payment"},
+	"processing":      {"processing", "fraud"},
+	"complete":        {"complete"},
+	"closed":          {"closed"},
+	"canceled":        {"canceled"},
+	"holded":          {"holded"},
+	"payment_review":  {"payment_review", "fraud"},
+}
+
+// statusesOf returns the statuses a comment may set on an order in state.
+func (v *Vendor) statusesOf(state string) []string {
+	return append(slices.Clone(defaultStateStatuses[state]), v.opts.OrderStatuses[state]...)
+}
+
+// handleOrderComment adds a status history entry, optionally setting a
+// status of the order's current state; saving the order moves its
+// updated_at, so the comment shows up in incremental reads.
 func (v *Vendor) handleOrderComment(w http.ResponseWriter, r *http.Request, body []byte) error {
 	id, err := pathInt(r, "id")
 	if err != nil {
@@ -168,10 +187,17 @@ func (v *Vendor) handleOrderComment(w http.ResponseWriter, r *http.Request, body
 		return errOrderNotFound
 	}
 	now := stamp(v.now())
-	status := h.Status
-	if status == "" {
-		status = o.Status
+	status := o.Status
+	if h.Status != "" {
+		// Magento 2.4 lets a comment set only a status of the order's current
+		// state: an order leaves "new" by being invoiced or shipped, never by
+		// a comment.
+		if !slices.Contains(v.statusesOf(o.State), h.Status) {
+			return errPositional(http.StatusBadRequest, `Unable to add comment: The status "%1" is not part of the order status history.`, h.Status)
+		}
+		status = h.Status
 	}
+	o.Status = status
 	v.data.next.history++
 	o.StatusHistories = append([]*statusHistory{{
 		EntityID: 100000 + v.data.next.history, ParentID: o.EntityID, Comment: *h.Comment, CreatedAt: now,

@@ -177,3 +177,24 @@ func TestOrders_RenderTheSeedWithAddressesPaymentAndShippingAssignments(t *testi
 	assert.NoError(t, err, "updated_at is Magento's YYYY-MM-DD HH:MM:SS")
 	assert.Equal(t, formatTime(src.UpdatedAt), o.UpdatedAt)
 }
+
+func TestOrderComment_MaySetOnlyAStatusOfTheCurrentState(t *testing.T) {
+	s := startSim(t, func(o *Options) { o.OrderStatuses = map[string][]string{"new": {"erp_confirmed"}} })
+	id := orderID(firstOrder(t, s, "pending"))
+	comment := func(status string) (int, []byte) {
+		return s.admin("POST", "/rest/V1/orders/"+id+"/comments", map[string]any{"statusHistory": map[string]any{
+			"comment": "Confirmed in the ERP.", "is_customer_notified": 0, "is_visible_on_front": 0, "parent_id": 0, "status": status}})
+	}
+	status, body := comment("processing")
+	require.Equal(t, http.StatusBadRequest, status)
+	e := decodeErr(t, body)
+	assert.Equal(t, `Unable to add comment: The status "%1" is not part of the order status history.`, e.Message)
+	assert.JSONEq(t, `["processing"]`, string(e.Parameters))
+	assert.Equal(t, "pending", getOrder(t, s, id).Status)
+
+	status, body = comment("erp_confirmed")
+	require.Equal(t, http.StatusOK, status, string(body))
+	o := getOrder(t, s, id)
+	assert.Equal(t, "erp_confirmed", o.Status)
+	assert.Equal(t, "new", o.State)
+}

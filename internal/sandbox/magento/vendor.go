@@ -55,6 +55,12 @@ type Options struct {
 	// AdminTokenLifetime is how long an admin token lasts (default 4h).
 	AdminTokenLifetime time.Duration
 
+	// OrderStatuses adds custom order statuses to states, as a merchant
+	// assigns them under Stores > Order Status (for example {"new":
+	// {"erp_confirmed"}}). An order comment may set only a status of the
+	// order's current state.
+	OrderStatuses map[string][]string
+
 	// InputLimits are Magento's web API input limits.
 	InputLimits InputLimits
 
