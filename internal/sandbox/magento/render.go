@@ -73,7 +73,7 @@ func renderCatalog(cat *seed.Catalog) *store {
 		})
 	}
 	for _, p := range cat.Products {
-		s.products.put(p.SKU, s.renderProduct(p))
+		s.products.add(p.SKU, s.renderProduct(p)) // indexed by refreshStock below
 		s.next.product = max(s.next.product, p.ID)
 	}
 	for _, p := range cat.Products {
@@ -91,7 +91,7 @@ func renderCatalog(cat *seed.Catalog) *store {
 	for _, o := range cat.Orders {
 		mo := s.renderOrder(o, customers[o.CustomerID])
 		s.assignItemIDs(mo, &itemSeq)
-		s.orders.put(o.ID, mo)
+		s.orders.add(o.ID, mo)
 		s.orderSource[o.ID] = o.LocationCode
 	}
 	for _, inv := range cat.Invoices {

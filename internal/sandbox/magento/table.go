@@ -72,6 +72,16 @@ func (t *table[K, T]) put(k K, v *T) {
 	t.touch(k)
 }
 
+// add inserts a record without indexing it; the caller touches it once it
+// is complete (renderCatalog, which changes orders while it adds their
+// invoices and shipments).
+func (t *table[K, T]) add(k K, v *T) {
+	if _, ok := t.rows[k]; !ok {
+		t.keys = append(t.keys, k)
+	}
+	t.rows[k] = v
+}
+
 // touch recomputes the searchable fields and the JSON of k after an
 // in-place change.
 func (t *table[K, T]) touch(k K) {
