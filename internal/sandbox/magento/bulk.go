@@ -29,7 +29,38 @@ const (
 // when a request arrives after their due time (see Vendor.advanceBulks).
 type bulkQueue struct {
 	byUUID  map[string]*bulk
+	order   []string // uuids, oldest first
 	pending int
+}
+
+// maxBulks bounds the bulks kept for status queries; the oldest finished
+// ones are forgotten first (Magento's bulk cleanup cron does the same after
+// its retention period).
+const maxBulks = 1000
+
+// remember stores b and evicts old finished bulks beyond maxBulks.
+func (q *bulkQueue) remember(b *bulk) {
+	q.byUUID[b.uuid] = b
+	q.order = append(q.order, b.uuid)
+	for i := 0; len(q.byUUID) > maxBulks && i < len(q.order); {
+		old := q.byUUID[q.order[i]]
+		if old.open() {
+			i++
+			continue
+		}
+		delete(q.byUUID, old.uuid)
+		q.order = append(q.order[:i], q.order[i+1:]...)
+	}
+}
+
+// open reports whether any operation of b is still waiting.
+func (b *bulk) open() bool {
+	for _, op := range b.ops {
+		if op.status == opOpen {
+			return true
+		}
+	}
+	return false
 }
 
 func newBulkQueue() *bulkQueue { return &bulkQueue{byUUID: map[string]*bulk{}} }
@@ -115,7 +146,7 @@ func (v *Vendor) enqueue(w http.ResponseWriter, r *http.Request, body []byte, to
 		resp.RequestItems = append(resp.RequestItems, item)
 	}
 	v.mu.Lock()
-	v.bulks.byUUID[b.uuid] = b
+	v.bulks.remember(b)
 	for _, op := range b.ops {
 		if op.status == opOpen {
 			v.bulks.pending++

@@ -98,3 +98,16 @@ func TestBulkStatus_UnknownUUIDIs404(t *testing.T) {
 	e := decodeErr(t, body)
 	assert.Equal(t, "Bulk uuid %bulkUuid not exist", e.Message)
 }
+
+func TestBulkQueue_ForgetsTheOldestFinishedBulksBeyondItsBound(t *testing.T) {
+	q := newBulkQueue()
+	open := &bulk{uuid: "open", ops: []*bulkOp{{status: opOpen}}}
+	q.remember(open)
+	for i := range maxBulks + 10 {
+		q.remember(&bulk{uuid: itoa(i), ops: []*bulkOp{{status: opComplete}}})
+	}
+	assert.Len(t, q.byUUID, maxBulks)
+	assert.Contains(t, q.byUUID, "open", "a bulk still running is never forgotten")
+	assert.NotContains(t, q.byUUID, "0")
+	assert.Contains(t, q.byUUID, itoa(maxBulks+9))
+}
