@@ -1,6 +1,9 @@
 package magento
 
 import (
+	"cmp"
+	"encoding/binary"
+	"hash/fnv"
 	"math"
 	"net/http"
 	"net/url"
@@ -189,6 +192,7 @@ func sortedKeys[V any](m map[int]V) []int {
 type searchable struct {
 	fields map[string]any
 	item   any
+	pos    int // the record's place in primary-key order
 }
 
 // fieldSet tells whether a field exists on an entity (filtering on a field
@@ -237,6 +241,21 @@ func evalSearch(rows []searchable, sc searchCriteria, known fieldSet, unknown un
 			matched = append(matched, r)
 		}
 	}
+	// The page is clamped the way Magento's collection does: below 1 is
+	// page 1, past the last page is the last page again.
+	total := len(matched)
+	size := defaultPageSize
+	if sc.PageSize != nil && *sc.PageSize > 0 {
+		size = *sc.PageSize
+	}
+	page := 1
+	if size > 0 {
+		last := int(math.Max(1, math.Ceil(float64(total)/float64(size))))
+		if sc.CurrentPage != nil {
+			page = *sc.CurrentPage
+		}
+		page = max(1, min(page, last))
+	}
 	if len(sc.SortOrders) > 0 {
 		// Extract the sort keys once and sort indexes, so comparisons avoid
 		// map lookups and swaps move integers, not records.
@@ -253,7 +272,7 @@ func evalSearch(rows []searchable, sc searchCriteria, known fieldSet, unknown un
 		for j, so := range sc.SortOrders {
 			desc[j] = strings.EqualFold(so.Direction, "DESC")
 		}
-		slices.SortStableFunc(idx, func(a, b int) int {
+		slices.SortFunc(idx, func(a, b int) int {
 			for j := range desc {
 				c := compareValues(keys[a][j], keys[b][j])
 				if c == 0 {
@@ -264,7 +283,11 @@ func evalSearch(rows []searchable, sc searchCriteria, known fieldSet, unknown un
 				}
 				return c
 			}
-			return 0
+			// Rows the sort orders leave tied come back in no defined order,
+			// as from MySQL with ORDER BY ... LIMIT on a non-unique key: the
+			// order differs from one page to the next, so a sort that is not
+			// total repeats some rows and skips others (magento2#25001).
+			return cmp.Compare(tieRank(matched[a].pos, page), tieRank(matched[b].pos, page))
 		})
 		sorted := make([]searchable, len(matched))
 		for i, j := range idx {
@@ -272,30 +295,14 @@ func evalSearch(rows []searchable, sc searchCriteria, known fieldSet, unknown un
 		}
 		matched = sorted
 	}
-	total := len(matched)
-	size := defaultPageSize
-	if sc.PageSize != nil && *sc.PageSize > 0 {
-		size = *sc.PageSize
-	}
-	page := matched
+	out := matched
 	if size > 0 {
-		last := int(math.Max(1, math.Ceil(float64(total)/float64(size))))
-		cur := 1
-		if sc.CurrentPage != nil {
-			cur = *sc.CurrentPage
-		}
-		if cur < 1 {
-			cur = 1
-		}
-		if cur > last {
-			cur = last
-		}
-		start := (cur - 1) * size
+		start := (page - 1) * size
 		end := min(start+size, total)
-		page = matched[start:end]
+		out = matched[start:end]
 	}
-	items := make([]any, len(page))
-	for i, r := range page {
+	items := make([]any, len(out))
+	for i, r := range out {
 		items[i] = r.item
 	}
 	return searchResult{Items: items, SearchCriteria: sc, TotalCount: total}, nil
@@ -321,6 +328,17 @@ func matchesAll(fields map[string]any, groups [][]compiledFilter) bool {
 		}
 	}
 	return true
+}
+
+// tieRank orders rows tied by the sort orders for one page request: a hash
+// of the row's position and the page number.
+func tieRank(pos, page int) uint64 {
+	h := fnv.New64a()
+	var b [16]byte
+	binary.LittleEndian.PutUint64(b[:8], uint64(pos))
+	binary.LittleEndian.PutUint64(b[8:], uint64(page))
+	h.Write(b[:])
+	return h.Sum64()
 }
 
 // dateTimeInputs are the literal forms MySQL reads as a DATETIME when a

@@ -140,7 +140,7 @@ func (t *table[K, T]) encoded(k K) ([]byte, bool) {
 func (t *table[K, T]) search(sc searchCriteria, defaultPageSize int) (searchResult, error) {
 	rows := make([]searchable, len(t.keys))
 	for i, k := range t.keys {
-		rows[i] = searchable{fields: t.flat[k], item: t.enc[k]}
+		rows[i] = searchable{fields: t.flat[k], item: t.enc[k], pos: i}
 	}
 	return evalSearch(rows, sc, func(f string) bool { return t.known[f] }, t.missing, defaultPageSize)
 }
