@@ -4,7 +4,9 @@
 // 2.4.4+), bearer integration tokens refused unless enabled, expiring JWT
 // admin tokens, searchCriteria with filter groups (OR inside a group, AND
 // across groups), a currentPage past the end answering the last page again,
-// input limits on list inputs, invoice and shipment creation that refuses
+// rows tied by a sort that is not total coming back in a different order on
+// each page (so such a sort repeats and skips rows, as MySQL does), input
+// limits on list inputs, invoice and shipment creation that refuses
 // more than what remains, async bulk operations that complete over time,
 // and Magento's error body (message with %1 or %name placeholders filled
 // from parameters).
