@@ -87,8 +87,8 @@ func buildSAPB1(cfg sandboxConfig, cat *seed.Catalog) (sandbox.Vendor, error) {
 	return sapb1.New(sapb1.Options{Catalog: cat, SessionTimeout: cfg.sapSessionTimeout}), nil
 }
 
-func buildNetSuite(cfg sandboxConfig, _ *seed.Catalog) (sandbox.Vendor, error) {
-	o := netsuite.Options{}
+func buildNetSuite(cfg sandboxConfig, cat *seed.Catalog) (sandbox.Vendor, error) {
+	o := netsuite.Options{Catalog: cat}
 	switch cfg.profile {
 	case profileNone:
 		o.ConcurrencyLimit = -1

@@ -53,8 +53,11 @@ var vendorClients = map[string]vendorClient{
 				Token: creds["token_id"], TokenSecret: creds["token_secret"], Realm: creds["realm"],
 			})
 		},
-		simpleGET:  "/services/rest/system/v1/serverTime",
-		wantInBody: `"serverTime":`,
+		simpleGET:    "/services/rest/record/v1/customer/1",
+		wantInBody:   `"id":"1"`,
+		productPath:  func(sku string) string { return "/services/rest/record/v1/inventoryItem/eid:" + url.PathEscape(sku) },
+		skuField:     "itemId",
+		mutateEntity: "salesOrder",
 	},
 	"magento": {
 		// An integration's OAuth 1.0a signature, as Magento requires by
