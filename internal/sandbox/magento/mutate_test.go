@@ -52,7 +52,7 @@ func TestMutate_SameSecondBurstSharesOneUpdatedAt(t *testing.T) {
 	var pages []string
 	for page := 1; page <= 5; page++ {
 		p := s.list("/rest/V1/products", criteria{
-			groups: [][][3]string{{{"updated_at", at, "gteq"}}}, sorts: [][2]string{{"updated_at", "ASC"}, {"id", "ASC"}},
+			groups: [][][3]string{{{"updated_at", at, "gteq"}}}, sorts: [][2]string{{"updated_at", "ASC"}, {"entity_id", "ASC"}},
 			pageSize: 8, page: page,
 		})
 		for _, it := range p.Items {
@@ -168,6 +168,6 @@ func TestSearch_ASortThatIsNotTotalRepeatsAndSkipsRowsAcrossPages(t *testing.T) 
 	assert.Len(t, loose, 40)
 	assert.Less(t, len(uniq(loose)), 40, "ties on updated_at come back in a different order on each page")
 
-	total := read([][2]string{{"updated_at", "ASC"}, {"id", "ASC"}})
+	total := read([][2]string{{"updated_at", "ASC"}, {"entity_id", "ASC"}})
 	assert.ElementsMatch(t, res.Changed, total, "a total sort reads each row exactly once")
 }

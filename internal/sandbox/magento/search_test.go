@@ -216,3 +216,19 @@ func TestSearch_CustomerBillingColumnsAreFilterable(t *testing.T) {
 	}
 	assert.Equal(t, n, res.TotalCount)
 }
+
+func TestSearch_EAVEntitiesFilterOnEntityIDNotID(t *testing.T) {
+	s := startSim(t, nil)
+	for _, path := range []string{"/rest/V1/customers/search", "/rest/V1/products"} {
+		q := criteria{groups: [][][3]string{{{"id", "1,2", "in"}}}}.query()
+		status, body := s.admin("GET", path+"?"+q, nil)
+		require.Equal(t, http.StatusBadRequest, status, path)
+		e := decodeErr(t, body)
+		assert.Equal(t, "Invalid attribute name: %1", e.Message)
+		assert.JSONEq(t, `["id"]`, string(e.Parameters))
+
+		res := s.list(path, criteria{groups: [][][3]string{{{"entity_id", "1,2", "in"}}}, sorts: [][2]string{{"entity_id", "DESC"}}})
+		require.Len(t, res.Items, 2, path)
+		assert.EqualValues(t, 2, res.Items[0]["id"], "items still carry id")
+	}
+}

@@ -61,8 +61,9 @@ func newStore() *store {
 			}
 		}
 	}, []string{"billing_telephone", "billing_postcode", "billing_country_id", "billing_city"}, func(f string) error {
-		return errPositional(http.StatusBadRequest, `"%1" is not a valid filter field.`, f)
+		return errPositional(http.StatusBadRequest, `Invalid attribute name: %1`, f)
 	})
+	s.customers.column("id", "entity_id")
 	s.products = newTable[string, product](func(p *product, m map[string]any) {
 		for _, a := range p.CustomAttributes {
 			if _, taken := m[a.AttributeCode]; !taken {
@@ -79,6 +80,7 @@ func newStore() *store {
 	}, append([]string{"category_id"}, productAttributeCodes...), func(f string) error {
 		return errPositional(http.StatusBadRequest, `Invalid attribute name: %1`, f)
 	})
+	s.products.column("id", "entity_id")
 	s.sources = newTable[string, sourceItem](nil, nil, salesColumn)
 	return s
 }

@@ -18,6 +18,19 @@ type table[K comparable, T any] struct {
 	known   map[string]bool          // fields that exist on the entity
 	missing func(string) error       // the error for an unknown field
 	scalars []scalarField            // the top-level scalar fields, searchable
+	renames map[string]string        // JSON name → column name searchCriteria uses
+}
+
+// column makes the JSON field name searchable as column instead: EAV
+// entities (products, customers) answer "id" but filter and sort on their
+// table's "entity_id", and "id" is an invalid attribute (magento2#7530).
+func (t *table[K, T]) column(name, column string) {
+	if t.renames == nil {
+		t.renames = map[string]string{}
+	}
+	t.renames[name] = column
+	delete(t.known, name)
+	t.known[column] = true
 }
 
 // scalarField is a top-level string, number or bool field of a record, with
@@ -114,6 +127,12 @@ func (t *table[K, T]) touch(k K) {
 			m[f.name] = fv.Float()
 		case reflect.Bool:
 			m[f.name] = fv.Bool()
+		}
+	}
+	for from, to := range t.renames {
+		if val, ok := m[from]; ok {
+			delete(m, from)
+			m[to] = val
 		}
 	}
 	if t.extra != nil {
