@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"regexp"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -359,4 +360,36 @@ func TestSandboxCommand_MutateAndResetReachEveryVendor(t *testing.T) {
 		assert.Zero(t, sandboxtest.Stats(t, r.baseURL).Total, "%s stats cleared", r.name)
 	}
 	assert.Equal(t, vendorNames(), checked)
+}
+
+func TestSandboxCommand_RateLimitProfilesReachTheVendors(t *testing.T) {
+	cat := seed.Generate(seed.Config{Seed: 5, Counts: seed.Counts{Orders: 10}})
+	hubspotOnly := []sandboxVendor{sandboxVendors[slices.IndexFunc(sandboxVendors, func(v sandboxVendor) bool { return v.name == "hubspot" })]}
+	for _, tc := range []struct {
+		profile string
+		// firstLimited is the 1-based request that HubSpot's rolling
+		// ten-second window refuses first; 0 means none of 150.
+		firstLimited int
+	}{
+		{profileStrict, 21},
+		{profileVendor, 101},
+		{profileNone, 0},
+	} {
+		t.Run(tc.profile, func(t *testing.T) {
+			cfg := sandboxConfig{host: "127.0.0.1", profile: tc.profile, vendors: hubspotOnly, listen: map[string]string{}}
+			running, err := startSandboxes(cfg, cat)
+			require.NoError(t, err)
+			t.Cleanup(func() { _ = shutdownSandboxes(running) })
+			authorize := vendorClients["hubspot"].authorize(t, running[0].baseURL, running[0].server.Vendor().Credentials())
+			firstLimited := 0
+			for i := 1; i <= 150 && firstLimited == 0; i++ {
+				status, body := doGET(t, running[0].baseURL+vendorClients["hubspot"].simpleGET, authorize)
+				if status == http.StatusTooManyRequests {
+					firstLimited = i
+					assert.Contains(t, body, "policyName")
+				}
+			}
+			assert.Equal(t, tc.firstLimited, firstLimited)
+		})
+	}
 }
