@@ -1,0 +1,212 @@
+package inputs
+
+import (
+	"context"
+	"encoding/json"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/redpanda-data/benthos/v4/public/service"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/datawald/datawald/internal/checkpoint"
+	"github.com/datawald/datawald/internal/httpx"
+	"github.com/datawald/datawald/internal/netsuite"
+	"github.com/datawald/datawald/internal/sandbox"
+	sbnetsuite "github.com/datawald/datawald/internal/sandbox/netsuite"
+	"github.com/datawald/datawald/internal/sandbox/sandboxtest"
+	"github.com/datawald/datawald/internal/sandbox/seed"
+)
+
+// nsClock is the simulated account's clock; the input's windows follow it
+// through serverTime.
+type nsClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *nsClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
+func (c *nsClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	c.now = c.now.Add(d)
+	c.mu.Unlock()
+}
+
+type netsuiteInputHarness struct {
+	vendor *sbnetsuite.Vendor
+	server *sandbox.Server
+	url    string
+	clock  *nsClock
+	res    *service.Resources
+}
+
+func startNetSuiteInput(t testing.TB, counts seed.Counts) *netsuiteInputHarness {
+	t.Helper()
+	cat := seed.Generate(seed.Config{Counts: counts})
+	clock := &nsClock{now: time.Now()} // TBA timestamps are checked against it: keep it near the real clock
+	v, err := sbnetsuite.New(sbnetsuite.Options{Catalog: cat, Clock: clock.Now})
+	require.NoError(t, err)
+	srv, url := sandboxtest.Start(t, v, sandbox.Options{})
+	return &netsuiteInputHarness{vendor: v, server: srv, url: url, clock: clock, res: service.MockResources(service.MockResourcesOptAddCache("checkpoints"))}
+}
+
+func (h *netsuiteInputHarness) clientConfig(t testing.TB) netsuite.Config {
+	t.Helper()
+	creds := h.vendor.Credentials()
+	acct, err := netsuite.ParseAccountID(creds["account_id"])
+	require.NoError(t, err)
+	return netsuite.Config{
+		Account: acct, BaseURL: h.url,
+		Auth: netsuite.Auth{Mode: netsuite.AuthTBA, TBA: netsuite.TBA{
+			ConsumerKey: creds["consumer_key"], ConsumerSecret: creds["consumer_secret"],
+			TokenID: creds["token_id"], TokenSecret: creds["token_secret"],
+		}},
+		HTTP: httpx.Settings{Timeout: 10 * time.Second, Retry: httpx.RetryPolicy{MaxAttempts: 5, InitialInterval: 5 * time.Millisecond, MaxInterval: 50 * time.Millisecond, MaxElapsed: 30 * time.Second}},
+	}
+}
+
+func (h *netsuiteInputHarness) newInput(t testing.TB, entity string) *netsuiteInput {
+	t.Helper()
+	e, ok := netsuite.LookupEntity(entity)
+	require.True(t, ok)
+	cfg := netsuiteInputConfig{
+		client: h.clientConfig(t), entity: e, expand: e.RecordType != "", expandPar: 5, pageSize: netsuite.MaxPageSize,
+		pollInterval: time.Minute, lag: 5 * time.Second, zone: time.UTC, source: "netsuite",
+	}
+	in, err := newNetSuiteInput(cfg, checkpoint.NewStore(h.res, "checkpoints", "netsuite_"+entity), h.res)
+	require.NoError(t, err)
+	in.now = h.clock.Now
+	require.NoError(t, in.Connect(t.Context()))
+	return in
+}
+
+type nsRead struct {
+	msg *service.Message
+	ack service.AckFunc
+}
+
+// readNetSuiteCycle reads until the current poll cycle is over.
+func readNetSuiteCycle(t testing.TB, in *netsuiteInput) []nsRead {
+	t.Helper()
+	var out []nsRead
+	for {
+		msg, ack, err := in.Read(t.(interface{ Context() context.Context }).Context())
+		require.NoError(t, err)
+		out = append(out, nsRead{msg, ack})
+		if in.scan == nil {
+			return out
+		}
+	}
+}
+
+func nsMeta(t testing.TB, m *service.Message, key string) string {
+	t.Helper()
+	v, ok := m.MetaGet(key)
+	require.True(t, ok, "metadata %s is set", key)
+	return v
+}
+
+func TestNetSuiteInputReadsFiveThousandSalesOrdersOnceAsFullRecords(t *testing.T) {
+	h := startNetSuiteInput(t, seed.Counts{Orders: 5000})
+	in := h.newInput(t, "salesOrder")
+	first := readNetSuiteCycle(t, in)
+	require.Len(t, first, 5000)
+	ids := map[string]bool{}
+	task := nsMeta(t, first[0].msg, "dw_task_id")
+	for i, r := range first {
+		id := nsMeta(t, r.msg, "dw_src_id")
+		require.False(t, ids[id], "order %s read twice", id)
+		ids[id] = true
+		require.Equal(t, task, nsMeta(t, r.msg, "dw_task_id"), "one task id per poll cycle")
+		_, last := r.msg.MetaGet("dw_task_last")
+		require.Equal(t, i == len(first)-1, last, "dw_task_last only on the cycle's last message")
+		require.NoError(t, r.ack(t.Context(), nil))
+	}
+	m := first[0].msg
+	assert.Equal(t, "netsuite", nsMeta(t, m, "dw_source"))
+	assert.Equal(t, "order", nsMeta(t, m, "dw_tx_type"))
+	assert.Equal(t, "salesOrder", nsMeta(t, m, "netsuite_record_type"))
+	updated, err := time.Parse(time.RFC3339, nsMeta(t, m, "dw_updated_at"))
+	require.NoError(t, err)
+	assert.Equal(t, time.UTC, updated.Location())
+
+	var rec struct {
+		ID   string `json:"id"`
+		Item struct {
+			Items []map[string]any `json:"items"`
+		} `json:"item"`
+	}
+	require.NoError(t, json.Unmarshal(nsBody(t, first[0].msg), &rec))
+	assert.Equal(t, nsMeta(t, m, "dw_src_id"), rec.ID)
+	assert.NotEmpty(t, rec.Item.Items, "sublists are expanded")
+	assert.EqualValues(t, 5000, h.server.Stats().Count("GET /services/rest/record/v1/{type}/{id}", 200), "one GET per order")
+}
+
+func TestNetSuiteInputPicksUpEveryMutationSharingOneSecond(t *testing.T) {
+	h := startNetSuiteInput(t, seed.Counts{Orders: 600})
+	in := h.newInput(t, "salesOrder")
+	for _, r := range readNetSuiteCycle(t, in) {
+		require.NoError(t, r.ack(t.Context(), nil))
+	}
+	h.clock.Advance(time.Minute)
+	res, err := h.vendor.Mutate(sandbox.MutateRequest{Entity: "salesOrder", Count: 150, SameSecond: true})
+	require.NoError(t, err)
+	require.Len(t, res.Changed, 150)
+	h.clock.Advance(10 * time.Second)
+	in.nextPoll = time.Time{}
+
+	second := readNetSuiteCycle(t, in)
+	got := map[string]bool{}
+	for _, r := range second {
+		got[nsMeta(t, r.msg, "dw_src_id")] = true
+		assert.Equal(t, res.ModifiedAt.UTC().Format(time.RFC3339), nsMeta(t, r.msg, "dw_updated_at"))
+	}
+	want := map[string]bool{}
+	for _, id := range res.Changed {
+		want[id] = true
+	}
+	assert.Equal(t, want, got, "exactly the 150 orders changed in that second")
+}
+
+func TestNetSuiteInputResumesFromTheAckedCursorAfterARestart(t *testing.T) {
+	h := startNetSuiteInput(t, seed.Counts{Orders: 3000})
+	in := h.newInput(t, "salesOrder")
+	first := readNetSuiteCycle(t, in)
+	require.Len(t, first, 3000)
+	for _, r := range first[:1000] {
+		require.NoError(t, r.ack(t.Context(), nil))
+	}
+	require.NoError(t, first[1500].ack(t.Context(), nil)) // acked out of order: the cursor stays at 1000
+	require.NoError(t, first[1000].ack(t.Context(), assert.AnError), "a nack holds the cursor")
+	require.NoError(t, in.Close(t.Context()))
+
+	again := h.newInput(t, "salesOrder")
+	resumed := readNetSuiteCycle(t, again)
+	require.Len(t, resumed, 2000, "the 2,000 orders after the acked cursor")
+	for i, r := range resumed {
+		assert.Equal(t, nsMeta(t, first[1000+i].msg, "dw_src_id"), nsMeta(t, r.msg, "dw_src_id"))
+	}
+}
+
+func TestNetSuiteInputReadsInventoryPerLocationWithItemIDs(t *testing.T) {
+	h := startNetSuiteInput(t, seed.Counts{Products: 40, Locations: 3, Orders: 5})
+	in := h.newInput(t, "inventory")
+	rows := readNetSuiteCycle(t, in)
+	require.NotEmpty(t, rows)
+	var row map[string]any
+	require.NoError(t, json.Unmarshal(nsBody(t, rows[0].msg), &row))
+	for _, col := range []string{"item", "itemid", "location", "quantityavailable", "quantityonhand", "lastmodifieddate"} {
+		assert.Contains(t, row, col)
+	}
+	assert.Equal(t, "inventory", nsMeta(t, rows[0].msg, "dw_tx_type"))
+	assert.Regexp(t, `^\d+@\d+$`, nsMeta(t, rows[0].msg, "dw_src_id"))
+}
+
+func nsBody(t testing.TB, m *service.Message) []byte {
+	t.Helper()
+	b, err := m.AsBytes()
+	require.NoError(t, err)
+	return b
+}
