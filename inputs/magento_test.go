@@ -40,6 +40,11 @@ type magentoInputHarness struct {
 
 func startMagentoOrders(t *testing.T, orders int) *magentoInputHarness {
 	t.Helper()
+	return startMagentoOrdersB(t, orders)
+}
+
+func startMagentoOrdersB(t testing.TB, orders int) *magentoInputHarness {
+	t.Helper()
 	cat := seed.Generate(seed.Config{Counts: seed.Counts{Orders: orders}})
 	clock := &fakeClock{now: cat.End.Add(time.Hour)}
 	sb := magentotest.Start(t, sbmagento.Options{Catalog: cat, Clock: clock.Now}, sandbox.Options{})

@@ -185,7 +185,20 @@ func (o *magentoOutput) writeStockItem(ctx context.Context, msg *service.Message
 	if json.Unmarshal(curRaw, &e) == nil && magento.Contains(e, body.StockItem) {
 		return ignored(id)
 	}
-	if _, err := o.client.UpdateStockItem(ctx, sku, cur.ItemID, raw); err != nil {
+	// Magento's PUT takes the whole stock item: send the current one with
+	// the message's values over it.
+	var merged map[string]any
+	if err := json.Unmarshal(curRaw, &merged); err != nil {
+		return invalid("decoding stock item of %q: %v", sku, err)
+	}
+	for k, v := range body.StockItem {
+		merged[k] = v
+	}
+	put, err := json.Marshal(map[string]any{"stockItem": merged})
+	if err != nil {
+		return invalid("encoding stock item of %q: %v", sku, err)
+	}
+	if _, err := o.client.UpdateStockItem(ctx, sku, cur.ItemID, put); err != nil {
 		return failure(err)
 	}
 	return sent(id)

@@ -86,14 +86,15 @@ func (o *magentoOutput) writeOrderStatus(ctx context.Context, msg *service.Messa
 	return sent(id)
 }
 
-// orderHas reports whether the order already carries the status and the
-// comment of h.
+// orderHas reports whether the order already carries h: a history entry
+// with the same comment (and status, when given), or, for a status change
+// without comment, the status itself. The order's current status is not
+// required to match when there is a comment: Magento keeps the status when
+// it does not belong to the order's state, and a later change must not
+// make the old comment look missing.
 func orderHas(ord magento.Order, h magento.StatusHistory) bool {
-	if h.Status != "" && ord.Status != h.Status {
-		return false
-	}
 	if h.Comment == "" {
-		return true
+		return ord.Status == h.Status
 	}
 	for _, e := range ord.StatusHistories {
 		if e.Comment == h.Comment && (h.Status == "" || e.Status == h.Status) {
