@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
-	"strconv"
 	"sync"
 	"time"
 
@@ -25,8 +24,10 @@ const (
 	kiFieldFetchMaxBytes   = "fetch_max_bytes"
 	kiFieldSessionTimeout  = "session_timeout"
 
-	// kiMaxBuffered caps records polled but not yet handed out.
-	kiMaxBuffered = 10000
+	// kiMaxBuffered caps records polled but not yet handed out, and
+	// kiMaxReadBatch the records handed out in one batch.
+	kiMaxBuffered  = 10000
+	kiMaxReadBatch = 1000
 
 	kiStartEarliest = "earliest"
 	kiStartLatest   = "latest"
@@ -113,8 +114,8 @@ acks that arrive later are ignored, so its new owner resumes from the last conti
 ### Metadata
 
 - `+"`kafka_key`"+`: the record key.
-- `+"`kafka_topic`"+`, `+"`kafka_partition`"+`, `+"`kafka_offset`"+`.
-- `+"`kafka_timestamp`"+`: the record timestamp, RFC 3339 with nanoseconds, UTC; `+"`kafka_timestamp_ms`"+`: the same as Unix milliseconds.
+- `+"`kafka_topic`"+`, `+"`kafka_partition`"+` (integer), `+"`kafka_offset`"+` (integer).
+- `+"`kafka_timestamp`"+`: the record timestamp (a time; read as a string it is RFC 3339 with nanoseconds, UTC).
 - every record header, under its own name (datawald's envelope: `+"`dw_source`"+`, `+"`dw_tx_type`"+`, ...).
 `).
 		Fields(kafkaconf.Fields()...).
@@ -171,17 +172,17 @@ input:
 }
 
 func init() {
-	service.MustRegisterInput("kafka", kafkaInputSpec(), func(conf *service.ParsedConfig, mgr *service.Resources) (service.Input, error) {
+	service.MustRegisterBatchInput("kafka", kafkaInputSpec(), func(conf *service.ParsedConfig, mgr *service.Resources) (service.BatchInput, error) {
 		c, err := kafkaInputConfigFromParsed(conf)
 		if err != nil {
 			return nil, err
 		}
-		return service.AutoRetryNacks(newKafkaReader(c, mgr.Logger())), nil
+		return service.AutoRetryNacksBatched(newKafkaReader(c, mgr.Logger())), nil
 	})
 }
 
-// kafkaReader consumes a topic set as a group member. Read hands out
-// records; each record's ack releases its offset in the partition's
+// kafkaReader consumes a topic set as a group member. ReadBatch hands out
+// records; a batch's ack releases their offsets in the partition's
 // offsetWindow, and contiguous releases are marked for franz-go's
 // autocommit (AutoCommitMarks).
 type kafkaReader struct {
@@ -295,9 +296,10 @@ func (r *kafkaReader) dropPartitions(parts map[string][]int32) {
 	r.buf = kept
 }
 
-// Read returns the next record whose partition has room under
-// checkpoint_limit, polling the brokers when nothing is buffered.
-func (r *kafkaReader) Read(ctx context.Context) (*service.Message, service.AckFunc, error) {
+// ReadBatch returns the buffered records whose partitions have room under
+// checkpoint_limit (at most kiMaxReadBatch), polling the brokers when none
+// is ready. The batch's ack releases every offset in it.
+func (r *kafkaReader) ReadBatch(ctx context.Context) (service.MessageBatch, service.AckFunc, error) {
 	for {
 		r.mu.Lock()
 		cl := r.client
@@ -305,14 +307,15 @@ func (r *kafkaReader) Read(ctx context.Context) (*service.Message, service.AckFu
 			r.mu.Unlock()
 			return nil, nil, service.ErrNotConnected
 		}
-		rec, w, err := r.takeLocked()
+		taken := r.takeLocked(kiMaxReadBatch)
 		buffered := len(r.buf)
 		r.mu.Unlock()
-		if err != nil {
-			return nil, nil, err
-		}
-		if rec != nil {
-			return recordToMessage(rec), r.ackFunc(rec, w), nil
+		if len(taken) > 0 {
+			batch := make(service.MessageBatch, len(taken))
+			for i, t := range taken {
+				batch[i] = recordToMessage(t.rec)
+			}
+			return batch, r.ackFunc(taken), nil
 		}
 		if buffered >= kiMaxBuffered {
 			// Every buffered record waits for room in its partition.
@@ -351,34 +354,50 @@ func (r *kafkaReader) pollUntilAck(ctx context.Context, cl *kgo.Client, interrup
 	return err
 }
 
-// takeLocked removes and tracks the first buffered record whose partition
-// is owned and below checkpoint_limit. Earlier records of a full partition
-// stay ahead of later ones of the same partition, so order is kept.
-func (r *kafkaReader) takeLocked() (*kgo.Record, *offsetWindow, error) {
-	blocked := map[*offsetWindow]bool{}
-	for i := 0; i < len(r.buf); i++ {
-		rec := r.buf[i]
+// takenRecord is a record handed to the pipeline with the window that
+// tracks it.
+type takenRecord struct {
+	rec *kgo.Record
+	w   *offsetWindow
+}
+
+// takeLocked removes and tracks up to max buffered records whose partitions
+// are owned and below checkpoint_limit. Once a partition is full, its later
+// records stay buffered behind the earlier ones, so order is kept.
+func (r *kafkaReader) takeLocked(max int) []takenRecord {
+	var (
+		taken   []takenRecord
+		blocked map[*offsetWindow]bool
+		kept    = r.buf[:0]
+	)
+	for i, rec := range r.buf {
+		if len(taken) == max {
+			kept = append(kept, r.buf[i:]...)
+			break
+		}
 		w := r.windows[rec.Topic][rec.Partition]
 		if w == nil {
-			r.buf = append(r.buf[:i], r.buf[i+1:]...)
-			i--
-			continue
+			continue // revoked
 		}
 		if blocked[w] || w.inFlight() >= r.conf.checkpointLimit {
+			if blocked == nil {
+				blocked = map[*offsetWindow]bool{}
+			}
 			blocked[w] = true
+			kept = append(kept, rec)
 			continue
 		}
-		r.buf = append(r.buf[:i], r.buf[i+1:]...)
 		if err := w.track(rec.Offset, rec.LeaderEpoch); err != nil {
 			// A replay of an offset already handed out (e.g. after a
 			// seek): the earlier delivery is still tracked, skip it.
 			r.log.Debugf("Skipping kafka record %s/%d@%d: %v", rec.Topic, rec.Partition, rec.Offset, err)
-			i--
 			continue
 		}
-		return rec, w, nil
+		taken = append(taken, takenRecord{rec: rec, w: w})
 	}
-	return nil, nil, nil
+	clear(r.buf[len(kept):])
+	r.buf = kept
+	return taken
 }
 
 // poll fetches records into the buffer. pollCtx may end early without
@@ -422,25 +441,36 @@ func (r *kafkaReader) poll(ctx, pollCtx context.Context, cl *kgo.Client) error {
 	return nil
 }
 
-// ackFunc releases the record's offset on success. A nack leaves the offset
-// pending (AutoRetryNacks redelivers the message), so the commit cannot pass
-// it. Acks for a window that was revoked in the meantime are ignored.
-func (r *kafkaReader) ackFunc(rec *kgo.Record, w *offsetWindow) service.AckFunc {
-	topic, partition, offset := rec.Topic, rec.Partition, rec.Offset
+// ackFunc releases the batch's offsets on success and marks the new
+// contiguous heads for commit. A nack leaves the offsets pending
+// (AutoRetryNacksBatched redelivers the batch), so the commit cannot pass
+// them. Acks for a window that was revoked in the meantime are ignored.
+func (r *kafkaReader) ackFunc(taken []takenRecord) service.AckFunc {
 	return func(_ context.Context, err error) error {
 		if err != nil {
 			return nil
 		}
 		r.mu.Lock()
 		defer r.mu.Unlock()
-		if r.client == nil || r.windows[topic][partition] != w {
+		if r.client == nil {
 			return nil
 		}
-		if w.ack(offset) {
-			next, epoch, _ := w.committable()
-			r.client.MarkCommitOffsets(map[string]map[int32]kgo.EpochOffset{
-				topic: {partition: {Epoch: epoch, Offset: next}},
-			})
+		var marks map[string]map[int32]kgo.EpochOffset
+		for _, t := range taken {
+			if r.windows[t.rec.Topic][t.rec.Partition] != t.w || !t.w.ack(t.rec.Offset) {
+				continue
+			}
+			next, epoch, _ := t.w.committable()
+			if marks == nil {
+				marks = map[string]map[int32]kgo.EpochOffset{}
+			}
+			if marks[t.rec.Topic] == nil {
+				marks[t.rec.Topic] = map[int32]kgo.EpochOffset{}
+			}
+			marks[t.rec.Topic][t.rec.Partition] = kgo.EpochOffset{Epoch: epoch, Offset: next}
+		}
+		if marks != nil {
+			r.client.MarkCommitOffsets(marks)
 		}
 		select {
 		case r.wake <- struct{}{}:
@@ -467,14 +497,17 @@ func (r *kafkaReader) Close(ctx context.Context) error {
 	return nil
 }
 
+// recordToMessage builds the message of rec. Partition and offset are
+// stored as integers and the timestamp as a time, so Bloblang sees typed
+// values (@kafka_offset) while meta("kafka_offset") reads them as strings;
+// formatting happens only when a value is read.
 func recordToMessage(rec *kgo.Record) *service.Message {
 	msg := service.NewMessage(rec.Value)
 	msg.MetaSetMut("kafka_key", string(rec.Key))
 	msg.MetaSetMut("kafka_topic", rec.Topic)
-	msg.MetaSetMut("kafka_partition", strconv.Itoa(int(rec.Partition)))
-	msg.MetaSetMut("kafka_offset", strconv.FormatInt(rec.Offset, 10))
-	msg.MetaSetMut("kafka_timestamp", rec.Timestamp.UTC().Format(time.RFC3339Nano))
-	msg.MetaSetMut("kafka_timestamp_ms", strconv.FormatInt(rec.Timestamp.UnixMilli(), 10))
+	msg.MetaSetMut("kafka_partition", int64(rec.Partition))
+	msg.MetaSetMut("kafka_offset", rec.Offset)
+	msg.MetaSetMut("kafka_timestamp", rec.Timestamp.UTC())
 	for _, h := range rec.Headers {
 		msg.MetaSetMut(h.Key, string(h.Value))
 	}

@@ -12,7 +12,8 @@ import (
 //
 // offsetWindow is not safe for concurrent use; kafkaReader guards it.
 type offsetWindow struct {
-	pending []windowEntry // tracked, not yet released, ascending offsets
+	pending []windowEntry // pending[head:] are tracked, not yet released, ascending offsets
+	head    int
 	// next is the offset to commit: one past the highest offset released
 	// contiguously, or -1 while nothing has been released.
 	next  int64
@@ -46,26 +47,33 @@ func (w *offsetWindow) track(offset int64, epoch int32) error {
 // advanced. Acking an offset that is not pending (already released, or
 // never tracked) is a no-op.
 func (w *offsetWindow) ack(offset int64) bool {
-	i := sort.Search(len(w.pending), func(i int) bool { return w.pending[i].offset >= offset })
-	if i == len(w.pending) || w.pending[i].offset != offset {
+	live := w.pending[w.head:]
+	i := sort.Search(len(live), func(i int) bool { return live[i].offset >= offset })
+	if i == len(live) || live[i].offset != offset {
 		return false
 	}
-	w.pending[i].acked = true
+	live[i].acked = true
 	released := 0
-	for released < len(w.pending) && w.pending[released].acked {
+	for released < len(live) && live[released].acked {
 		released++
 	}
 	if released == 0 {
 		return false
 	}
-	last := w.pending[released-1]
+	last := live[released-1]
 	w.next, w.epoch = last.offset+1, last.epoch
-	w.pending = append(w.pending[:0], w.pending[released:]...)
+	w.head += released
+	if w.head > len(w.pending)/2 {
+		// Compact once the released prefix dominates: amortised O(1).
+		n := copy(w.pending, w.pending[w.head:])
+		w.pending = w.pending[:n]
+		w.head = 0
+	}
 	return true
 }
 
 // inFlight is the number of tracked offsets not yet released.
-func (w *offsetWindow) inFlight() int { return len(w.pending) }
+func (w *offsetWindow) inFlight() int { return len(w.pending) - w.head }
 
 // committable returns the offset to commit and its leader epoch; ok is false
 // while no offset has been released.

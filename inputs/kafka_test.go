@@ -236,9 +236,10 @@ func produceRaw(t testing.TB, broker, topic string, n int, partitioner kgo.Parti
 
 func TestKafkaInputNeverCommitsPastAnUnackedRecord(t *testing.T) {
 	broker := startKafka(t, "gap", 1)
-	produceRaw(t, broker, "gap", 50, kgo.ManualPartitioner())
+	produceRaw(t, broker, "gap", 10, kgo.ManualPartitioner()) // offsets 0-9
 
 	release := make(chan struct{})
+	holding := make(chan struct{})
 	var acked atomic.Int64
 	env := service.NewEnvironment()
 	// gate holds offset 10 in one pipeline thread while the other threads
@@ -247,6 +248,7 @@ func TestKafkaInputNeverCommitsPastAnUnackedRecord(t *testing.T) {
 		func(*service.ParsedConfig, *service.Resources) (service.Processor, error) {
 			return gateProcessor(func(ctx context.Context, m *service.Message) {
 				if off, _ := m.MetaGet("kafka_offset"); off == "10" {
+					close(holding)
 					select {
 					case <-release:
 					case <-ctx.Done():
@@ -267,7 +269,16 @@ func TestKafkaInputNeverCommitsPastAnUnackedRecord(t *testing.T) {
 	require.NoError(t, err)
 	runStream(t, s)
 
-	require.Eventually(t, func() bool { return acked.Load() == 49 }, 20*time.Second, 20*time.Millisecond)
+	// Offsets arrive in three batches: 0-9, 10 (held), 11-49.
+	require.Eventually(t, func() bool { return acked.Load() == 10 }, 20*time.Second, 10*time.Millisecond)
+	produceRaw(t, broker, "gap", 1, kgo.ManualPartitioner())
+	select {
+	case <-holding:
+	case <-time.After(20 * time.Second):
+		t.Fatal("offset 10 never reached the pipeline")
+	}
+	produceRaw(t, broker, "gap", 39, kgo.ManualPartitioner())
+	require.Eventually(t, func() bool { return acked.Load() == 49 }, 20*time.Second, 10*time.Millisecond)
 	time.Sleep(800 * time.Millisecond) // several commit periods
 	committed := committedOffsets(t, broker, "gap-group", "gap")
 	assert.Equal(t, int64(10), committed[0], "offsets 0-9 are acked and committed; offset 10 is not, so the commit stops there")

@@ -251,8 +251,15 @@ func (w *sqsWriter) WriteBatch(ctx context.Context, batch service.MessageBatch) 
 		}
 		call, callBytes = nil, 0
 	}
+	var groupEx, dedupEx *service.MessageBatchInterpolationExecutor
+	if w.conf.groupID != nil {
+		groupEx = batch.InterpolationExecutor(w.conf.groupID)
+	}
+	if w.conf.dedupID != nil {
+		dedupEx = batch.InterpolationExecutor(w.conf.dedupID)
+	}
 	for i := range batch {
-		e, err := w.entry(batch, i)
+		e, err := w.entry(batch, groupEx, dedupEx, i)
 		if err != nil {
 			fail(i, err)
 			continue
@@ -279,7 +286,9 @@ type sqsEntry struct {
 	req   types.SendMessageBatchRequestEntry
 }
 
-func (w *sqsWriter) entry(batch service.MessageBatch, i int) (sqsEntry, error) {
+// entry builds the request entry of batch[i]; groupEx and dedupEx (nil when
+// unset) evaluate the interpolated ids once per batch.
+func (w *sqsWriter) entry(batch service.MessageBatch, groupEx, dedupEx *service.MessageBatchInterpolationExecutor, i int) (sqsEntry, error) {
 	body, err := batch[i].AsBytes()
 	if err != nil {
 		return sqsEntry{}, fmt.Errorf("reading message body: %w", err)
@@ -289,8 +298,8 @@ func (w *sqsWriter) entry(batch service.MessageBatch, i int) (sqsEntry, error) {
 	if w.conf.delay > 0 {
 		e.req.DelaySeconds = int32(w.conf.delay)
 	}
-	if w.conf.groupID != nil {
-		g, err := batch.TryInterpolatedString(i, w.conf.groupID)
+	if groupEx != nil {
+		g, err := groupEx.TryString(i)
 		if err != nil {
 			return sqsEntry{}, fmt.Errorf("interpolating message_group_id: %w", err)
 		}
@@ -299,8 +308,8 @@ func (w *sqsWriter) entry(batch service.MessageBatch, i int) (sqsEntry, error) {
 		}
 		e.req.MessageGroupId = aws.String(g)
 	}
-	if w.conf.dedupID != nil {
-		d, err := batch.TryInterpolatedString(i, w.conf.dedupID)
+	if dedupEx != nil {
+		d, err := dedupEx.TryString(i)
 		if err != nil {
 			return sqsEntry{}, fmt.Errorf("interpolating message_deduplication_id: %w", err)
 		}

@@ -287,8 +287,9 @@ func (w *kafkaWriter) WriteBatch(ctx context.Context, batch service.MessageBatch
 		}
 		batchE.Failed(i, err)
 	}
+	ex := w.executors(batch)
 	for i := range batch {
-		rec, err := w.record(batch, i)
+		rec, err := w.record(batch, ex, i)
 		if err != nil {
 			fail(i, err)
 			continue
@@ -308,20 +309,38 @@ func (w *kafkaWriter) WriteBatch(ctx context.Context, batch service.MessageBatch
 	return nil
 }
 
+// kafkaExecutors evaluate the interpolated fields against one batch.
+type kafkaExecutors struct {
+	topic, key, partition *service.MessageBatchInterpolationExecutor
+}
+
+// executors prepares the interpolations once per batch: evaluating them
+// through MessageBatch.TryInterpolated* would copy the batch per message.
+func (w *kafkaWriter) executors(batch service.MessageBatch) kafkaExecutors {
+	ex := kafkaExecutors{topic: batch.InterpolationExecutor(w.conf.topic)}
+	if w.conf.key != nil {
+		ex.key = batch.InterpolationExecutor(w.conf.key)
+	}
+	if w.conf.partition != nil {
+		ex.partition = batch.InterpolationExecutor(w.conf.partition)
+	}
+	return ex
+}
+
 // record builds the record for batch[i], checking the size limit.
-func (w *kafkaWriter) record(batch service.MessageBatch, i int) (*kgo.Record, error) {
+func (w *kafkaWriter) record(batch service.MessageBatch, ex kafkaExecutors, i int) (*kgo.Record, error) {
 	rec := &kgo.Record{}
 	var err error
-	if rec.Topic, err = batch.TryInterpolatedString(i, w.conf.topic); err != nil {
+	if rec.Topic, err = ex.topic.TryString(i); err != nil {
 		return nil, fmt.Errorf("interpolating topic: %w", err)
 	}
-	if w.conf.key != nil {
-		if rec.Key, err = batch.TryInterpolatedBytes(i, w.conf.key); err != nil {
+	if ex.key != nil {
+		if rec.Key, err = ex.key.TryBytes(i); err != nil {
 			return nil, fmt.Errorf("interpolating key: %w", err)
 		}
 	}
-	if w.conf.partition != nil {
-		s, err := batch.TryInterpolatedString(i, w.conf.partition)
+	if ex.partition != nil {
+		s, err := ex.partition.TryString(i)
 		if err != nil {
 			return nil, fmt.Errorf("interpolating partition: %w", err)
 		}
