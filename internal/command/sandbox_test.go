@@ -113,9 +113,11 @@ func TestSandboxCommand_PrintsEveryVendorsURLAndCredentialsThatWork(t *testing.T
 		require.NoError(t, json.Unmarshal([]byte(rc.line(t)), &l))
 		lines = append(lines, l)
 	}
-	// The whole start, data generation included, stays under a second.
-	startup := time.Since(start)
-	assert.Less(t, startup, time.Second, "started in %s", startup)
+	// The whole start, data generation included, stays under a second
+	// (the race detector's slowdown aside).
+	if startup := time.Since(start); !raceEnabled {
+		assert.Less(t, startup, time.Second, "started in %s", startup)
+	}
 
 	seen := map[string]bool{}
 	for _, l := range lines {
