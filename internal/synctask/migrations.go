@@ -28,7 +28,7 @@ var migrations = []migration{
 			created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL, staged_at BIGINT NOT NULL, status_at BIGINT NOT NULL,
 			PRIMARY KEY (source, target, tx_type, src_id))`,
 		`CREATE INDEX dw_entities_status ON dw_entities (status, target, source, tx_type)`,
-		`CREATE INDEX dw_entities_task ON dw_entities (task_id, status)`,
+		`CREATE INDEX dw_entities_task ON dw_entities (task_id, source, target, tx_type, src_id)`,
 		`CREATE TABLE dw_tasks (
 			id TEXT PRIMARY KEY, tx_type TEXT NOT NULL, source TEXT NOT NULL, target TEXT NOT NULL,
 			status TEXT NOT NULL,
@@ -39,10 +39,6 @@ var migrations = []migration{
 			sealed BIGINT NOT NULL DEFAULT 0)`,
 		`CREATE INDEX dw_tasks_started ON dw_tasks (started_at, id)`,
 		`CREATE INDEX dw_tasks_deadline ON dw_tasks (deadline_at)`,
-		`CREATE TABLE dw_task_entities (
-			task_id TEXT NOT NULL, source TEXT NOT NULL, target TEXT NOT NULL, tx_type TEXT NOT NULL, src_id TEXT NOT NULL,
-			status TEXT NOT NULL,
-			PRIMARY KEY (task_id, source, target, tx_type, src_id))`,
 		`CREATE TABLE dw_replay (
 			seq {SERIAL}, task_id TEXT NOT NULL,
 			source TEXT NOT NULL, target TEXT NOT NULL, tx_type TEXT NOT NULL, src_id TEXT NOT NULL,

@@ -12,9 +12,11 @@ import (
 )
 
 var sqliteDialect = dialect{
-	name:   "sqlite",
-	blob:   "BLOB",
-	serial: "INTEGER PRIMARY KEY AUTOINCREMENT",
+	name:         "sqlite",
+	blob:         "BLOB",
+	serial:       "INTEGER PRIMARY KEY AUTOINCREMENT",
+	cacheStmts:   true,
+	serialWrites: true,
 }
 
 // OpenSQLite opens (creating if needed) an SQLite store in the file at path,
@@ -48,7 +50,10 @@ func OpenSQLite(ctx context.Context, path string) (Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("opening sqlite store %s: %w", path, err)
 	}
-	w.SetMaxOpenConns(1)
+	// Two writer connections: transactions are serialised by the store's
+	// write lock (serialWrites), and the spare lets a statement be prepared
+	// for the cache while a transaction holds the other.
+	w.SetMaxOpenConns(2)
 	if err := migrate(ctx, w, sqliteDialect); err != nil {
 		_ = w.Close()
 		return nil, fmt.Errorf("opening sqlite store %s: %w", path, err)

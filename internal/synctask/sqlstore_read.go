@@ -185,7 +185,7 @@ func (s *sqlStore) TaskEntities(ctx context.Context, taskID string, f PageReques
 		w.add("(source, target, tx_type, src_id) > (?, ?, ?, ?)", after.Source, after.Target, after.TxType, after.SrcID)
 	}
 	limit := pageLimit(f.Limit)
-	q := `SELECT source, target, tx_type, src_id, status FROM dw_task_entities` + w.sql() + ` ORDER BY source, target, tx_type, src_id LIMIT ?`
+	q := `SELECT source, target, tx_type, src_id, status FROM dw_entities` + w.sql() + ` ORDER BY source, target, tx_type, src_id LIMIT ?`
 	rows, err := s.r.QueryContext(ctx, s.d.rebind(q), append(w.args, limit+1)...)
 	if err != nil {
 		return Page[TaskEntity]{}, fmt.Errorf("listing entities of task %s: %w", taskID, err)

@@ -11,7 +11,8 @@ import (
 // retryCandidate is an F or ? entity selected for a retry.
 type retryCandidate struct {
 	Key
-	task string
+	task   string
+	status Status
 }
 
 // Retry implements Store.
@@ -32,12 +33,10 @@ func (s *sqlStore) Retry(ctx context.Context, r RetryRequest) (RetryResult, erro
 	now := s.now()
 	var res RetryResult
 	err := s.withTx(ctx, func(tx *sql.Tx) error {
+		res = RetryResult{}
 		cands, err := s.retryCandidates(ctx, tx, r, statuses, max)
-		if err != nil {
+		if err != nil || len(cands) == 0 {
 			return err
-		}
-		if len(cands) == 0 {
-			return nil
 		}
 		ids := make([]string, 0, len(cands))
 		for _, c := range cands {
@@ -52,36 +51,26 @@ func (s *sqlStore) Retry(ctx context.Context, r RetryRequest) (RetryResult, erro
 			if tasks[c.task] == nil {
 				continue // the entity's task was removed; nothing to reattach to
 			}
-			var old sql.NullString
-			err := tx.QueryRowContext(ctx, s.d.rebind(`SELECT status FROM dw_task_entities
-				WHERE task_id = ? AND source = ? AND target = ? AND tx_type = ? AND src_id = ?`),
-				c.task, c.Source, c.Target, c.TxType, c.SrcID).Scan(&old)
-			if err != nil && notFound(err, "") == err {
+			res2, err := s.exec(ctx, tx, `UPDATE dw_entities SET status = 'N', error_code = '', note = 'retry requested', status_at = ?
+				WHERE source = ? AND target = ? AND tx_type = ? AND src_id = ? AND task_id = ? AND status = ?`,
+				micros(now), c.Source, c.Target, c.TxType, c.SrcID, c.task, string(c.status))
+			if err != nil {
 				return fmt.Errorf("retrying %s: %w", c.Key, err)
+			}
+			if n, err := res2.RowsAffected(); err != nil || n == 0 {
+				continue // changed since it was selected
+			}
+			if _, err := s.exec(ctx, tx, `INSERT INTO dw_replay (task_id, source, target, tx_type, src_id, queued_at)
+				VALUES (?, ?, ?, ?, ?, ?)`, c.task, c.Source, c.Target, c.TxType, c.SrcID, micros(now)); err != nil {
+				return fmt.Errorf("queueing %s for replay: %w", c.Key, err)
 			}
 			d := deltas[c.task]
 			if d == nil {
 				d = &taskDelta{retried: true, extend: true}
 				deltas[c.task] = d
 			}
-			if old.Valid {
-				d.counts.add(Status(old.String), -1)
-			}
+			d.counts.add(c.status, -1)
 			d.counts.add(StatusNew, 1)
-			if _, err := tx.ExecContext(ctx, s.d.rebind(`UPDATE dw_entities SET status = 'N', error_code = '', note = 'retry requested',
-				status_at = ?, task_id = ? WHERE source = ? AND target = ? AND tx_type = ? AND src_id = ?`),
-				micros(now), c.task, c.Source, c.Target, c.TxType, c.SrcID); err != nil {
-				return fmt.Errorf("retrying %s: %w", c.Key, err)
-			}
-			if _, err := tx.ExecContext(ctx, s.d.rebind(`INSERT INTO dw_task_entities (task_id, source, target, tx_type, src_id, status)
-				VALUES (?, ?, ?, ?, ?, 'N') ON CONFLICT (task_id, source, target, tx_type, src_id) DO UPDATE SET status = 'N'`),
-				c.task, c.Source, c.Target, c.TxType, c.SrcID); err != nil {
-				return fmt.Errorf("retrying %s: %w", c.Key, err)
-			}
-			if _, err := tx.ExecContext(ctx, s.d.rebind(`INSERT INTO dw_replay (task_id, source, target, tx_type, src_id, queued_at)
-				VALUES (?, ?, ?, ?, ?, ?)`), c.task, c.Source, c.Target, c.TxType, c.SrcID, micros(now)); err != nil {
-				return fmt.Errorf("queueing %s for replay: %w", c.Key, err)
-			}
 			res.Entities++
 		}
 		for id := range deltas {
@@ -98,27 +87,19 @@ func (s *sqlStore) Retry(ctx context.Context, r RetryRequest) (RetryResult, erro
 
 func (s *sqlStore) retryCandidates(ctx context.Context, tx *sql.Tx, r RetryRequest, statuses []Status, max int) ([]retryCandidate, error) {
 	var w where
-	var q string
+	f := r.Filter
 	if r.TaskID != "" {
-		// A task retry takes the entities that are F or ? in that task and
-		// still F or ? now (a later version may have been delivered since).
-		w.add("te.task_id = ?", r.TaskID)
-		w.in("te.status", statusStrings(statuses))
-		w.in("e.status", statusStrings(statuses))
-		q = `SELECT e.source, e.target, e.tx_type, e.src_id, te.task_id FROM dw_task_entities te
-			JOIN dw_entities e ON e.source = te.source AND e.target = te.target AND e.tx_type = te.tx_type AND e.src_id = te.src_id`
-	} else {
-		f := r.Filter
-		w.eq("e.source", f.Source)
-		w.eq("e.target", f.Target)
-		w.eq("e.tx_type", f.TxType)
-		w.eq("e.src_id", f.SrcID)
-		w.eq("e.task_id", f.TaskID)
-		w.in("e.status", statusStrings(statuses))
-		w.add("e.task_id <> ''")
-		q = `SELECT e.source, e.target, e.tx_type, e.src_id, e.task_id FROM dw_entities e`
+		f.TaskID = r.TaskID
 	}
-	q += w.sql() + ` ORDER BY e.source, e.target, e.tx_type, e.src_id LIMIT ?`
+	w.eq("source", f.Source)
+	w.eq("target", f.Target)
+	w.eq("tx_type", f.TxType)
+	w.eq("src_id", f.SrcID)
+	w.eq("task_id", f.TaskID)
+	w.in("status", statusStrings(statuses))
+	w.add("task_id <> ''")
+	q := `SELECT source, target, tx_type, src_id, task_id, status FROM dw_entities` + w.sql() +
+		` ORDER BY source, target, tx_type, src_id LIMIT ?` + s.d.lockRows
 	rows, err := tx.QueryContext(ctx, s.d.rebind(q), append(w.args, max)...)
 	if err != nil {
 		return nil, fmt.Errorf("selecting entities to retry: %w", err)
@@ -127,9 +108,11 @@ func (s *sqlStore) retryCandidates(ctx context.Context, tx *sql.Tx, r RetryReque
 	var out []retryCandidate
 	for rows.Next() {
 		var c retryCandidate
-		if err := rows.Scan(&c.Source, &c.Target, &c.TxType, &c.SrcID, &c.task); err != nil {
+		var st string
+		if err := rows.Scan(&c.Source, &c.Target, &c.TxType, &c.SrcID, &c.task, &st); err != nil {
 			return nil, fmt.Errorf("selecting entities to retry: %w", err)
 		}
+		c.status = Status(st)
 		out = append(out, c)
 	}
 	return out, rows.Err()
@@ -228,11 +211,8 @@ func (s *sqlStore) ExpireOverdue(ctx context.Context, now time.Time) (time.Time,
 			if t == nil || t.DeadlineAt.IsZero() || t.DeadlineAt.After(now) {
 				continue // finished or extended meanwhile
 			}
-			if _, err := tx.ExecContext(ctx, s.d.rebind(`UPDATE dw_entities SET status = '?', note = 'no outcome before the task deadline', status_at = ?
-				WHERE task_id = ? AND status = 'N'`), micros(now), id); err != nil {
-				return fmt.Errorf("expiring entities of task %s: %w", id, err)
-			}
-			res, err := tx.ExecContext(ctx, s.d.rebind(`UPDATE dw_task_entities SET status = '?' WHERE task_id = ? AND status = 'N'`), id)
+			res, err := tx.ExecContext(ctx, s.d.rebind(`UPDATE dw_entities SET status = '?', note = 'no outcome before the task deadline', status_at = ?
+				WHERE task_id = ? AND status = 'N'`), micros(now), id)
 			if err != nil {
 				return fmt.Errorf("expiring entities of task %s: %w", id, err)
 			}

@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -68,6 +69,12 @@ func hashInput(in StageInput) (string, error) {
 }
 
 // Stage implements Store.
+//
+// An entity belongs to one task at a time, the one it was last staged in.
+// When a re-staged entity moves to another task while it was still
+// unresolved there (N, F or ?), the old task stops counting it and rolls up
+// again: the newer version, tracked by the new task, supersedes it. S and I
+// stay counted where they happened.
 func (s *sqlStore) Stage(ctx context.Context, spec TaskSpec, in []StageInput) ([]StageResult, error) {
 	if err := validateSpec(&spec, in); err != nil {
 		return nil, err
@@ -83,41 +90,38 @@ func (s *sqlStore) Stage(ctx context.Context, spec TaskSpec, in []StageInput) ([
 	now := s.now()
 	results := make([]StageResult, len(in))
 	err := s.withTx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, s.d.rebind(`INSERT INTO dw_tasks (id, tx_type, source, target, status, started_at, deadline_us)
-			VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`),
-			spec.ID, spec.TxType, spec.Source, spec.Target, string(TaskProcessing), micros(now), spec.Deadline.Microseconds()); err != nil {
-			return fmt.Errorf("creating task %s: %w", spec.ID, err)
-		}
-		tasks, err := s.lockTasks(ctx, tx, []string{spec.ID})
+		task, err := s.upsertTask(ctx, tx, spec, now)
 		if err != nil {
 			return err
 		}
-		task := tasks[spec.ID]
-		if task == nil {
-			return fmt.Errorf("creating task %s: row not visible after insert", spec.ID)
-		}
-		if task.Source != spec.Source || task.Target != spec.Target || task.TxType != spec.TxType {
-			return &TaskMismatchError{TaskID: spec.ID, Existing: *task, Spec: spec}
-		}
-		prev, inTask, err := s.loadForStaging(ctx, tx, spec.ID, in)
+		prev, err := s.loadForStaging(ctx, tx, in)
 		if err != nil {
 			return err
 		}
-		delta := &taskDelta{seal: spec.Seal}
+		tasks := map[string]*Task{spec.ID: task}
+		deltas := map[string]*taskDelta{spec.ID: {seal: spec.Seal}}
+		delta := deltas[spec.ID]
 		order := make([]Key, 0, len(in))
 		for i, e := range in {
 			p, seen := prev[e.Key]
 			var pp *Entity
 			if seen {
 				pp = &p
+				switch {
+				case p.TaskID == spec.ID:
+					delta.counts.add(p.Status, -1)
+				case p.TaskID != "" && unresolved(p.Status):
+					d := deltas[p.TaskID]
+					if d == nil {
+						d = &taskDelta{}
+						deltas[p.TaskID] = d
+					}
+					d.counts.add(p.Status, -1)
+				}
 			}
 			next, changed := decideStaging(pp, e, hashes[i], spec.ID, now)
-			order = append(order, e.Key)
 			prev[e.Key] = next
-			if old, ok := inTask[e.Key]; ok {
-				delta.counts.add(old, -1)
-			}
-			inTask[e.Key] = next.Status
+			order = append(order, e.Key)
 			delta.counts.add(next.Status, 1)
 			if next.Status == StatusNew {
 				delta.extend = true
@@ -127,19 +131,51 @@ func (s *sqlStore) Stage(ctx context.Context, spec TaskSpec, in []StageInput) ([
 			}
 			results[i] = StageResult{Key: e.Key, Status: next.Status, Hash: next.Hash, TaskID: spec.ID, Changed: changed}
 		}
-		order = uniqueKeys(order)
-		if err := s.writeEntities(ctx, tx, order, prev); err != nil {
+		if len(deltas) > 1 {
+			others := make([]string, 0, len(deltas)-1)
+			for id := range deltas {
+				if id != spec.ID {
+					others = append(others, id)
+				}
+			}
+			locked, err := s.lockTasks(ctx, tx, others)
+			if err != nil {
+				return err
+			}
+			for id, t := range locked {
+				tasks[id] = t
+			}
+		}
+		if err := s.writeEntities(ctx, tx, uniqueKeys(order), prev); err != nil {
 			return err
 		}
-		if err := s.writeTaskEntities(ctx, tx, spec.ID, order, inTask); err != nil {
-			return err
-		}
-		return s.applyTaskDeltas(ctx, tx, tasks, map[string]*taskDelta{spec.ID: delta}, now)
+		return s.applyTaskDeltas(ctx, tx, tasks, deltas, now)
 	})
 	if err != nil {
 		return nil, err
 	}
 	return results, nil
+}
+
+// unresolved statuses are the ones a task still waits on or reports as a
+// problem.
+func unresolved(s Status) bool {
+	return s == StatusNew || s == StatusFailed || s == StatusUnknown
+}
+
+// upsertTask creates the task if needed and returns it locked.
+func (s *sqlStore) upsertTask(ctx context.Context, tx *sql.Tx, spec TaskSpec, now time.Time) (*Task, error) {
+	row := tx.QueryRowContext(ctx, s.d.rebind(`INSERT INTO dw_tasks (id, tx_type, source, target, status, started_at, deadline_us)
+		VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET id = excluded.id RETURNING `+taskCols),
+		spec.ID, spec.TxType, spec.Source, spec.Target, string(TaskProcessing), micros(now), spec.Deadline.Microseconds())
+	task, err := scanTask(row)
+	if err != nil {
+		return nil, fmt.Errorf("creating task %s: %w", spec.ID, err)
+	}
+	if task.Source != spec.Source || task.Target != spec.Target || task.TxType != spec.TxType {
+		return nil, &TaskMismatchError{TaskID: spec.ID, Existing: task, Spec: spec}
+	}
+	return &task, nil
 }
 
 func uniqueKeys(keys []Key) []Key {
@@ -155,42 +191,33 @@ func uniqueKeys(keys []Key) []Key {
 	return out
 }
 
-// loadForStaging reads the stored entities of a batch and their status in
-// the given task.
-func (s *sqlStore) loadForStaging(ctx context.Context, tx *sql.Tx, taskID string, in []StageInput) (map[Key]Entity, map[Key]Status, error) {
+// loadForStaging reads the stored entities of a batch.
+func (s *sqlStore) loadForStaging(ctx context.Context, tx *sql.Tx, in []StageInput) (map[Key]Entity, error) {
 	prev := make(map[Key]Entity, len(in))
-	inTask := make(map[Key]Status, len(in))
 	err := chunks(len(in), s.maxRows, func(lo, hi int) error {
-		args := make([]any, 0, (hi-lo)*4+1)
+		args := make([]any, 0, (hi-lo)*4)
 		for _, e := range in[lo:hi] {
 			args = append(args, e.Source, e.Target, e.TxType, e.SrcID)
 		}
-		args = append(args, taskID)
-		q := `SELECT e.source, e.target, e.tx_type, e.src_id, e.status, e.hash, e.data, e.old_data, e.tgt_id, e.error_code, e.note, e.task_id,
-			e.created_at, e.updated_at, e.staged_at, e.status_at, te.status
+		q := `SELECT e.` + strings.ReplaceAll(entityCols, ", ", ", e.") + `
 			FROM (VALUES ` + tuples(hi-lo, 4) + `) AS v
-			JOIN dw_entities e ON e.source = v.column1 AND e.target = v.column2 AND e.tx_type = v.column3 AND e.src_id = v.column4
-			LEFT JOIN dw_task_entities te ON te.task_id = ? AND te.source = e.source AND te.target = e.target AND te.tx_type = e.tx_type AND te.src_id = e.src_id` +
+			JOIN dw_entities e ON e.source = v.column1 AND e.target = v.column2 AND e.tx_type = v.column3 AND e.src_id = v.column4` +
 			s.d.lockEntities
-		rows, err := tx.QueryContext(ctx, s.d.rebind(q), args...)
+		rows, err := s.query(ctx, tx, q, args...)
 		if err != nil {
 			return fmt.Errorf("loading staged entities: %w", err)
 		}
 		defer rows.Close()
 		for rows.Next() {
-			var teStatus sql.NullString
-			e, err := scanEntity(rows, &teStatus)
+			e, err := scanEntity(rows)
 			if err != nil {
 				return fmt.Errorf("loading staged entities: %w", err)
 			}
 			prev[e.Key] = e
-			if teStatus.Valid {
-				inTask[e.Key] = Status(teStatus.String)
-			}
 		}
 		return rows.Err()
 	})
-	return prev, inTask, err
+	return prev, err
 }
 
 func (s *sqlStore) writeEntities(ctx context.Context, tx *sql.Tx, keys []Key, state map[Key]Entity) error {
@@ -206,23 +233,8 @@ func (s *sqlStore) writeEntities(ctx context.Context, tx *sql.Tx, keys []Key, st
 			data = excluded.data, old_data = excluded.old_data, tgt_id = excluded.tgt_id, error_code = excluded.error_code,
 			note = excluded.note, task_id = excluded.task_id, created_at = excluded.created_at, updated_at = excluded.updated_at,
 			staged_at = excluded.staged_at, status_at = excluded.status_at`
-		if _, err := tx.ExecContext(ctx, s.d.rebind(q), args...); err != nil {
+		if _, err := s.exec(ctx, tx, q, args...); err != nil {
 			return fmt.Errorf("writing staged entities: %w", err)
-		}
-		return nil
-	})
-}
-
-func (s *sqlStore) writeTaskEntities(ctx context.Context, tx *sql.Tx, taskID string, keys []Key, status map[Key]Status) error {
-	return chunks(len(keys), s.maxRows, func(lo, hi int) error {
-		args := make([]any, 0, (hi-lo)*6)
-		for _, k := range keys[lo:hi] {
-			args = append(args, taskID, k.Source, k.Target, k.TxType, k.SrcID, string(status[k]))
-		}
-		q := `INSERT INTO dw_task_entities (task_id, source, target, tx_type, src_id, status) VALUES ` + tuples(hi-lo, 6) + `
-			ON CONFLICT (task_id, source, target, tx_type, src_id) DO UPDATE SET status = excluded.status`
-		if _, err := tx.ExecContext(ctx, s.d.rebind(q), args...); err != nil {
-			return fmt.Errorf("attaching entities to task %s: %w", taskID, err)
 		}
 		return nil
 	})
@@ -230,17 +242,14 @@ func (s *sqlStore) writeTaskEntities(ctx context.Context, tx *sql.Tx, taskID str
 
 // outcomeState is an entity's stored state as RecordOutcomes needs it.
 type outcomeState struct {
-	hash     string
-	inTask   Status
-	attached bool
+	hash   string
+	status Status
+	taskID string
 }
 
-type taskKey struct {
-	Key
-	task string
-}
-
-// RecordOutcomes implements Store.
+// RecordOutcomes implements Store. An outcome counts when it is for the
+// version that is staged now (same hash, or no hash given) in the task the
+// entity belongs to; an outcome for a superseded version is ignored.
 func (s *sqlStore) RecordOutcomes(ctx context.Context, outcomes []Outcome) error {
 	if len(outcomes) == 0 {
 		return nil
@@ -269,79 +278,64 @@ func (s *sqlStore) RecordOutcomes(ctx context.Context, outcomes []Outcome) error
 		if err != nil {
 			return err
 		}
-		updEntity, err := tx.PrepareContext(ctx, s.d.rebind(`UPDATE dw_entities SET status = ?, tgt_id = CASE WHEN ? = '' THEN tgt_id ELSE ? END,
-			error_code = ?, note = ?, status_at = ? WHERE source = ? AND target = ? AND tx_type = ? AND src_id = ?`))
-		if err != nil {
-			return fmt.Errorf("preparing entity update: %w", err)
-		}
-		defer updEntity.Close()
-		updTask, err := tx.PrepareContext(ctx, s.d.rebind(`UPDATE dw_task_entities SET status = ?
-			WHERE task_id = ? AND source = ? AND target = ? AND tx_type = ? AND src_id = ?`))
-		if err != nil {
-			return fmt.Errorf("preparing task entity update: %w", err)
-		}
-		defer updTask.Close()
+		upd := s.d.rebind(`UPDATE dw_entities SET status = ?, tgt_id = CASE WHEN ? = '' THEN tgt_id ELSE ? END,
+			error_code = ?, note = ?, status_at = ? WHERE source = ? AND target = ? AND tx_type = ? AND src_id = ?`)
 		deltas := map[string]*taskDelta{}
 		for _, o := range outcomes {
-			st, ok := state[taskKey{o.Key, o.TaskID}]
+			st, ok := state[o.Key]
 			if !ok {
 				return &UnknownEntityError{Key: o.Key}
+			}
+			if (o.Hash != "" && o.Hash != st.hash) || (o.TaskID != "" && o.TaskID != st.taskID) {
+				continue // a superseded version
 			}
 			note := o.Note
 			if note == "" && o.Status == StatusSent {
 				note = "datawald -> " + o.Target
 			}
-			if o.Hash == "" || o.Hash == st.hash {
-				if _, err := updEntity.ExecContext(ctx, string(o.Status), o.TgtID, o.TgtID, o.ErrorCode, note, micros(now),
-					o.Source, o.Target, o.TxType, o.SrcID); err != nil {
-					return fmt.Errorf("recording outcome for %s: %w", o.Key, err)
-				}
+			if _, err := s.exec(ctx, tx, upd, string(o.Status), o.TgtID, o.TgtID, o.ErrorCode, note, micros(now),
+				o.Source, o.Target, o.TxType, o.SrcID); err != nil {
+				return fmt.Errorf("recording outcome for %s: %w", o.Key, err)
 			}
-			if st.attached && o.TaskID != "" {
-				if _, err := updTask.ExecContext(ctx, string(o.Status), o.TaskID, o.Source, o.Target, o.TxType, o.SrcID); err != nil {
-					return fmt.Errorf("recording outcome for %s in task %s: %w", o.Key, o.TaskID, err)
-				}
-				d := deltas[o.TaskID]
+			if _, ok := tasks[st.taskID]; ok {
+				d := deltas[st.taskID]
 				if d == nil {
 					d = &taskDelta{}
-					deltas[o.TaskID] = d
+					deltas[st.taskID] = d
 				}
-				d.counts.add(st.inTask, -1)
+				d.counts.add(st.status, -1)
 				d.counts.add(o.Status, 1)
-				st.inTask = o.Status
 			}
+			st.status = o.Status
 		}
 		return s.applyTaskDeltas(ctx, tx, tasks, deltas, now)
 	})
 }
 
-func (s *sqlStore) loadForOutcomes(ctx context.Context, tx *sql.Tx, outcomes []Outcome) (map[taskKey]*outcomeState, error) {
-	state := make(map[taskKey]*outcomeState, len(outcomes))
+func (s *sqlStore) loadForOutcomes(ctx context.Context, tx *sql.Tx, outcomes []Outcome) (map[Key]*outcomeState, error) {
+	state := make(map[Key]*outcomeState, len(outcomes))
 	err := chunks(len(outcomes), s.maxRows, func(lo, hi int) error {
-		args := make([]any, 0, (hi-lo)*5)
+		args := make([]any, 0, (hi-lo)*4)
 		for _, o := range outcomes[lo:hi] {
-			args = append(args, o.Source, o.Target, o.TxType, o.SrcID, o.TaskID)
+			args = append(args, o.Source, o.Target, o.TxType, o.SrcID)
 		}
-		q := `SELECT e.source, e.target, e.tx_type, e.src_id, v.column5, e.hash, te.status
-			FROM (VALUES ` + tuples(hi-lo, 5) + `) AS v
-			JOIN dw_entities e ON e.source = v.column1 AND e.target = v.column2 AND e.tx_type = v.column3 AND e.src_id = v.column4
-			LEFT JOIN dw_task_entities te ON te.task_id = v.column5 AND te.source = e.source AND te.target = e.target AND te.tx_type = e.tx_type AND te.src_id = e.src_id` +
+		q := `SELECT e.source, e.target, e.tx_type, e.src_id, e.hash, e.status, e.task_id
+			FROM (VALUES ` + tuples(hi-lo, 4) + `) AS v
+			JOIN dw_entities e ON e.source = v.column1 AND e.target = v.column2 AND e.tx_type = v.column3 AND e.src_id = v.column4` +
 			s.d.lockEntities
-		rows, err := tx.QueryContext(ctx, s.d.rebind(q), args...)
+		rows, err := s.query(ctx, tx, q, args...)
 		if err != nil {
 			return fmt.Errorf("loading entities for outcomes: %w", err)
 		}
 		defer rows.Close()
 		for rows.Next() {
-			var k taskKey
-			var te sql.NullString
+			var k Key
+			var st string
 			os := &outcomeState{}
-			if err := rows.Scan(&k.Source, &k.Target, &k.TxType, &k.SrcID, &k.task, &os.hash, &te); err != nil {
+			if err := rows.Scan(&k.Source, &k.Target, &k.TxType, &k.SrcID, &os.hash, &st, &os.taskID); err != nil {
 				return fmt.Errorf("loading entities for outcomes: %w", err)
 			}
-			if te.Valid {
-				os.attached, os.inTask = true, Status(te.String)
-			}
+			os.status = Status(st)
 			state[k] = os
 		}
 		return rows.Err()

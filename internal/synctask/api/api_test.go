@@ -201,8 +201,9 @@ func TestAPIListsAndGetsTasksAndEntities(t *testing.T) {
 		} `json:"entities"`
 	}](t, body)
 	assert.Equal(t, map[string]int{"N": 0, "S": 1, "F": 1, "I": 0, "?": 0}, detail.Task.Counts)
-	require.Len(t, detail.Entities.Items, 2)
-	assert.Equal(t, "F", detail.Entities.Items[1]["tx_status"])
+	require.Len(t, detail.Entities.Items, 1, "SO-1 was re-staged into t2 and belongs to it now")
+	assert.Equal(t, "SO-2", detail.Entities.Items[0]["src_id"])
+	assert.Equal(t, "F", detail.Entities.Items[0]["tx_status"])
 
 	status, body = c.do("GET", "/datawald/v1/entities?target=mage2&status=F", nil, true)
 	require.Equal(t, http.StatusOK, status)

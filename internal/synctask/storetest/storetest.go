@@ -50,7 +50,9 @@ var cases = []testCase{
 	{"retrying a task resets F and ? to N, queues each once, and completes after success", retryTask},
 	{"retrying by filter only touches F and ? entities of that filter", retryByFilter},
 	{"retry rejects statuses other than F and ?", retryRejectsOtherStatuses},
-	{"an outcome for an older version updates only that task's view", staleOutcomeOnlyUpdatesTask},
+	{"an outcome for a superseded version is ignored", staleOutcomeOnlyUpdatesTask},
+	{"re-staging an unresolved entity in a new task moves it out of the old task", unresolvedEntityMovesToNewTask},
+	{"a delivered entity stays counted in the task that delivered it", resolvedEntityStaysCounted},
 	{"keys containing separators never collide", keysWithSeparatorsDoNotCollide},
 	{"an outcome for an unknown entity is ErrNotFound", unknownEntityOutcome},
 	{"a task id reused for another tx_type is refused", reusedTaskIDRefused},
@@ -364,6 +366,37 @@ func staleOutcomeOnlyUpdatesTask(t *testing.T, s synctask.Store) {
 	e := entity(t, s, "1")
 	assert.Equal(t, synctask.StatusNew, e.Status, "version 2 is still pending")
 	assert.Equal(t, synctask.TaskProcessing, task(t, s, "t2").Status)
+}
+
+func unresolvedEntityMovesToNewTask(t *testing.T, s synctask.Store) {
+	stage(t, s, "t1", input("1", `{"a":1}`), input("2", `{"a":2}`))
+	record(t, s, "t1", synctask.StatusSent, "1")
+	record(t, s, "t1", synctask.StatusFailed, "2")
+	require.Equal(t, synctask.TaskFail, task(t, s, "t1").Status)
+
+	// The source re-fetches the failed entity: N again, now in t2.
+	res := stage(t, s, "t2", input("2", `{"a":2}`))
+	assert.Equal(t, synctask.StatusNew, res[0].Status)
+	t1 := task(t, s, "t1")
+	assert.Equal(t, synctask.Counts{S: 1}, t1.Counts, "t1 no longer answers for entity 2")
+	assert.Equal(t, synctask.TaskCompleted, t1.Status)
+	assert.Equal(t, synctask.Counts{N: 1}, task(t, s, "t2").Counts)
+	assert.Equal(t, "t2", entity(t, s, "2").TaskID)
+
+	res2, err := s.Retry(ctx, synctask.RetryRequest{TaskID: "t1"})
+	require.NoError(t, err)
+	assert.Zero(t, res2.Entities, "t1 has nothing left to retry")
+	record(t, s, "t2", synctask.StatusSent, "2")
+	assert.Equal(t, synctask.TaskCompleted, task(t, s, "t2").Status)
+}
+
+func resolvedEntityStaysCounted(t *testing.T, s synctask.Store) {
+	stage(t, s, "t1", input("1", `{"a":1}`))
+	record(t, s, "t1", synctask.StatusSent, "1")
+	stage(t, s, "t2", input("1", `{"a":2}`))
+	assert.Equal(t, synctask.Counts{S: 1}, task(t, s, "t1").Counts)
+	assert.Equal(t, synctask.TaskCompleted, task(t, s, "t1").Status)
+	assert.Equal(t, synctask.Counts{N: 1}, task(t, s, "t2").Counts)
 }
 
 func keysWithSeparatorsDoNotCollide(t *testing.T, s synctask.Store) {
