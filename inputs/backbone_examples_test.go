@@ -26,16 +26,19 @@ func specExamples(t *testing.T, view *service.ConfigView) []string {
 	return out
 }
 
-func TestBackboneComponentSpecsDocumentEveryFieldAndShipExamplesThatLint(t *testing.T) {
+func TestBackboneComponentSpecsDocumentEveryFieldMarkSecretsAndShipExamplesThatLint(t *testing.T) {
 	env := service.NewEnvironment()
+	kafkaSecrets := []string{"sasl.password"}
+	awsSecrets := []string{"credentials.secret", "credentials.token"}
 	for _, tc := range []struct {
-		name string
-		get  func(string) (*service.ConfigView, bool)
+		name    string
+		get     func(string) (*service.ConfigView, bool)
+		secrets []string
 	}{
-		{"kafka", env.GetInputConfig},
-		{"aws_sqs", env.GetInputConfig},
-		{"kafka", env.GetOutputConfig},
-		{"aws_sqs", env.GetOutputConfig},
+		{"kafka", env.GetInputConfig, kafkaSecrets},
+		{"aws_sqs", env.GetInputConfig, awsSecrets},
+		{"kafka", env.GetOutputConfig, kafkaSecrets},
+		{"aws_sqs", env.GetOutputConfig, awsSecrets},
 	} {
 		view, ok := tc.get(tc.name)
 		require.True(t, ok, tc.name)
@@ -44,8 +47,15 @@ func TestBackboneComponentSpecsDocumentEveryFieldAndShipExamplesThatLint(t *test
 
 		data, err := view.TemplateData()
 		require.NoError(t, err)
+		require.NotEmpty(t, data.Fields)
+		secret := map[string]bool{}
 		for _, f := range data.Fields {
-			assert.NotEmpty(t, f.Description, "%s field %s has no description", tc.name, f.FullName)
+			// Benthos substitutes this text for a missing description.
+			assert.NotContains(t, f.Description, "missing documentation", "%s field %s has no description", tc.name, f.FullName)
+			secret[f.FullName] = f.IsSecret
+		}
+		for _, f := range tc.secrets {
+			assert.True(t, secret[f], "%s field %s must be marked secret", tc.name, f)
 		}
 
 		examples := specExamples(t, view)

@@ -163,14 +163,16 @@ func (c *Conn) ClientOpts(extra ...kgo.Opt) []kgo.Opt {
 	return append(opts, extra...)
 }
 
-// UnreachableError reports that no seed broker answered during Connect.
+// UnreachableError reports that no seed broker answered (or accepted the
+// client, e.g. after a SASL failure) during Connect. It names the brokers,
+// never the credentials.
 type UnreachableError struct {
 	Brokers []string
 	Err     error
 }
 
 func (e *UnreachableError) Error() string {
-	return fmt.Sprintf("no kafka broker reachable at %s: %v", strings.Join(e.Brokers, ","), e.Err)
+	return fmt.Sprintf("reaching kafka seed brokers %s: %v", strings.Join(e.Brokers, ","), e.Err)
 }
 
 func (e *UnreachableError) Unwrap() error { return e.Err }
