@@ -155,7 +155,7 @@ Each cycle reads up to an upper bound of now minus `+"`lag`"+`, rounded down to 
 		).
 		Fields(checkpoint.Fields("magento")...).
 		Field(service.NewAutoRetryNacksToggleField()).
-		LintRule(`root = if this.exists("schedule") && this.exists("poll_interval") { [ "set either schedule or poll_interval, not both" ] }`).
+		LintRule(magento.AuthLint+`root = $auth_errors.merge(if this.exists("schedule") && this.exists("poll_interval") { [ "set either schedule or poll_interval, not both" ] } else { [] })`).
 		Example("Orders changed since the last poll", "Reads orders every minute with an integration's credentials and keeps its position in a file cache.", `
 input:
   magento:

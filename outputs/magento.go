@@ -156,7 +156,7 @@ With `+"`bulk.enabled`"+`, changed products or source items are sent as one `+"`
 			service.NewOutputMaxInFlightField().Default(4),
 			service.NewBatchPolicyField(moFieldBatching),
 		).
-		LintRule(`root = if this.bulk.enabled.or(false) && !["products", "source_items"].contains(this.entity) { [ "bulk mode applies to products and source_items only" ] }`).
+		LintRule(magento.AuthLint+`root = $auth_errors.merge(if this.bulk.enabled.or(false) && !["products", "source_items"].contains(this.entity) { [ "bulk mode applies to products and source_items only" ] } else { [] })`).
 		Example("Stock levels from the ERP", "Writes MSI source items in batches, 20 per call, and records outcomes.", `
 output:
   magento:

@@ -39,22 +39,29 @@ func BenchmarkMagentoOutputSourceItems(b *testing.B) {
 		}
 		batches := inBatches(h.stage("inventory", ids, bodies, nil), 100)
 		start := time.Now()
-		work := make(chan service.MessageBatch)
+		work := make(chan service.MessageBatch, len(batches))
+		for _, batch := range batches {
+			work <- batch
+		}
+		close(work)
+		errs := make(chan error, len(batches))
 		var wg sync.WaitGroup
 		for range 4 {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
 				for batch := range work {
-					writeAll(b, out, batch)
+					if err := out.WriteBatch(b.Context(), batch); err != nil {
+						errs <- err
+					}
 				}
 			}()
 		}
-		for _, batch := range batches {
-			work <- batch
-		}
-		close(work)
 		wg.Wait()
+		close(errs)
+		for err := range errs {
+			b.Fatalf("writing source items: %v", err)
+		}
 		elapsed += time.Since(start)
 	}
 	calls := h.sb.Server.Stats().Total - before

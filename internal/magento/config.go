@@ -62,14 +62,22 @@ func authField() *service.ConfigField {
 		service.NewDurationField(fieldRenewBefore).
 			Description("How long before its expiry an admin token is replaced (`admin`).").
 			Default("5m").Advanced(),
-	).Description("Credentials. Every secret accepts `${ENV_VAR}` interpolation; keep secrets out of config files.").
-		LintRule(`root = match this.mode.or("oauth1") {
-  "oauth1" => if [this.consumer_key.or(""), this.consumer_secret.or(""), this.access_token.or(""), this.access_token_secret.or("")].any(v -> v == "") { [ "auth mode oauth1 needs consumer_key, consumer_secret, access_token and access_token_secret" ] },
-  "bearer" => if this.token.or("") == "" { [ "auth mode bearer needs token" ] },
-  "admin" => if this.username.or("") == "" || this.password.or("") == "" { [ "auth mode admin needs username and password" ] },
-  _ => [],
-}`)
+	).Description("Credentials. Every secret accepts `${ENV_VAR}` interpolation; keep secrets out of config files.")
 }
+
+// AuthLint is a Bloblang statement for a component-level lint rule: it
+// binds $auth_errors to the problems of the `auth` object (the fields its
+// mode needs). Components end their rule with
+// `root = $auth_errors.merge(<their own list>)`. (Lint rules on the object
+// field itself are not run by Benthos for nested objects.)
+const AuthLint = `let auth = this.auth.or({})
+let auth_errors = match $auth.mode.or("oauth1") {
+  "oauth1" => if $auth.consumer_key.or("") == "" || $auth.consumer_secret.or("") == "" || $auth.access_token.or("") == "" || $auth.access_token_secret.or("") == "" { [ "auth mode oauth1 needs consumer_key, consumer_secret, access_token and access_token_secret" ] } else { [] },
+  "bearer" => if $auth.token.or("") == "" { [ "auth mode bearer needs token" ] } else { [] },
+  "admin" => if $auth.username.or("") == "" || $auth.password.or("") == "" { [ "auth mode admin needs username and password" ] } else { [] },
+  _ => [],
+}
+`
 
 // ConfigFromParsed reads the fields of ConnectionFields into a Config.
 // Metrics, Logger and Transport are left for the caller.
