@@ -3,11 +3,6 @@ package outputs_test
 import (
 	"context"
 	"fmt"
-	"net/http"
-	"net/http/httptest"
-	"net/http/httputil"
-	"net/url"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -16,27 +11,6 @@ import (
 
 	"github.com/datawald/datawald/internal/sqsemu"
 )
-
-// countingProxy forwards to the emulator and counts SQS API calls by action.
-type countingProxy struct {
-	srv   *httptest.Server
-	sends atomic.Int64
-}
-
-func newCountingProxy(t testing.TB, target string) *countingProxy {
-	u, err := url.Parse(target)
-	require.NoError(t, err)
-	p := &countingProxy{}
-	rp := httputil.NewSingleHostReverseProxy(u)
-	p.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Header.Get("X-Amz-Target") == "AmazonSQS.SendMessageBatch" {
-			p.sends.Add(1)
-		}
-		rp.ServeHTTP(w, r)
-	}))
-	t.Cleanup(p.srv.Close)
-	return p
-}
 
 // BenchmarkSQSOutputSends compares SendMessageBatch calls per message with
 // batches of ten against single-message batches, through a counting proxy
@@ -48,8 +22,7 @@ func BenchmarkSQSOutputSends(b *testing.B) {
 	for _, count := range []int{1, 10} {
 		b.Run(fmt.Sprintf("batch_count=%d", count), func(b *testing.B) {
 			url := emu.CreateQueue(b, fmt.Sprintf("bench-%d-%d", count, b.N), nil)
-			proxy := newCountingProxy(b, emu.Endpoint)
-			viaProxy := &sqsemu.Emulator{Kind: emu.Kind, Endpoint: proxy.srv.URL}
+			viaProxy, calls := emu.CountingProxy(b)
 
 			sb := service.NewStreamBuilder()
 			require.NoError(b, sb.SetLoggerYAML("level: none"))
@@ -91,7 +64,7 @@ aws_sqs:
 			}
 			elapsed := time.Since(start)
 			b.StopTimer()
-			b.ReportMetric(float64(proxy.sends.Load())/float64(b.N), "requests/msg")
+			b.ReportMetric(float64(calls.Count("SendMessageBatch"))/float64(b.N), "requests/msg")
 			b.ReportMetric(float64(b.N)/elapsed.Seconds(), "msg/s")
 		})
 	}

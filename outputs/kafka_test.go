@@ -3,8 +3,10 @@ package outputs_test
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"net"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -247,4 +249,47 @@ output:
 `)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "partition is only used with partitioner: manual")
+}
+
+func TestKafkaOutputFailsToConnectToAnUnreachableBrokerNamingIt(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	addr := ln.Addr().String()
+	require.NoError(t, ln.Close()) // nothing listens there now
+
+	b := service.NewStreamBuilder()
+	var logs strings.Builder
+	var mu sync.Mutex
+	b.SetLogger(slog.New(slog.NewTextHandler(lockedWriter{&mu, &logs}, &slog.HandlerOptions{Level: slog.LevelError})))
+	require.NoError(t, b.AddOutputYAML(fmt.Sprintf("kafka:\n  seed_brokers: [ %q ]\n  topic: t\n", addr)))
+	send, err := b.AddProducerFunc()
+	require.NoError(t, err)
+	s, err := b.Build()
+	require.NoError(t, err)
+	go func() { _ = s.Run(context.Background()) }()
+	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Second)
+	defer cancel()
+	assert.Error(t, send(ctx, service.NewMessage([]byte("x"))), "nothing may be reported delivered")
+	mu.Lock()
+	out := logs.String() // the first four seconds
+	mu.Unlock()
+	stopCtx, stopCancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer stopCancel()
+	_ = s.Stop(stopCtx) // the pending message cannot be delivered; give up on it
+
+	attempts := strings.Count(out, "reaching kafka seed brokers "+addr)
+	t.Logf("%d Connect attempts in 4s", attempts)
+	assert.GreaterOrEqual(t, attempts, 2, "Connect must be retried: %s", out)
+	assert.LessOrEqual(t, attempts, 10, "Connect retries must back off")
+}
+
+type lockedWriter struct {
+	mu *sync.Mutex
+	b  *strings.Builder
+}
+
+func (w lockedWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.b.Write(p)
 }

@@ -12,12 +12,19 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
+	"log"
 	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -218,4 +225,42 @@ func (l *lockedBuffer) String() string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.b.String()
+}
+
+// CallCounter counts SQS API calls by action (e.g. "SendMessageBatch").
+type CallCounter struct {
+	mu     sync.Mutex
+	counts map[string]int
+}
+
+// Count returns how many calls of action were made.
+func (c *CallCounter) Count(action string) int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.counts[action]
+}
+
+// CountingProxy starts a reverse proxy in front of the emulator that counts
+// calls by their X-Amz-Target action, and returns an Emulator view whose
+// Endpoint is the proxy. Queue URLs are unchanged: the JSON protocol posts
+// to the endpoint.
+func (e *Emulator) CountingProxy(t testing.TB) (*Emulator, *CallCounter) {
+	t.Helper()
+	target, err := url.Parse(e.Endpoint)
+	if err != nil {
+		t.Fatalf("parsing emulator endpoint: %v", err)
+	}
+	counter := &CallCounter{counts: map[string]int{}}
+	rp := httputil.NewSingleHostReverseProxy(target)
+	// Long polls cut short by a closing client are expected, not errors.
+	rp.ErrorLog = log.New(io.Discard, "", 0)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		action := strings.TrimPrefix(r.Header.Get("X-Amz-Target"), "AmazonSQS.")
+		counter.mu.Lock()
+		counter.counts[action]++
+		counter.mu.Unlock()
+		rp.ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	return &Emulator{Kind: e.Kind, Endpoint: srv.URL}, counter
 }
