@@ -2,8 +2,6 @@ package magento
 
 import (
 	"cmp"
-	"encoding/binary"
-	"hash/fnv"
 	"math"
 	"net/http"
 	"net/url"
@@ -330,15 +328,13 @@ func matchesAll(fields map[string]any, groups [][]compiledFilter) bool {
 	return true
 }
 
-// tieRank orders rows tied by the sort orders for one page request: a hash
-// of the row's position and the page number.
+// tieRank orders rows tied by the sort orders for one page request: a
+// splitmix64 hash of the row's position and the page number.
 func tieRank(pos, page int) uint64 {
-	h := fnv.New64a()
-	var b [16]byte
-	binary.LittleEndian.PutUint64(b[:8], uint64(pos))
-	binary.LittleEndian.PutUint64(b[8:], uint64(page))
-	h.Write(b[:])
-	return h.Sum64()
+	z := uint64(pos)*0x9e3779b97f4a7c15 + uint64(page)*0xbf58476d1ce4e5b9
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9
+	z = (z ^ (z >> 27)) * 0x94d049bb133111eb
+	return z ^ (z >> 31)
 }
 
 // dateTimeInputs are the literal forms MySQL reads as a DATETIME when a
