@@ -3,6 +3,8 @@ package magento
 import (
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -123,4 +125,13 @@ func TestContract_EveryEndpointOfTheSimulatorValidates(t *testing.T) {
 	status, _ := s.call("GET", ordersPage, "", nil)
 	require.Equal(t, 401, status)
 	assert.Greater(t, s.checks.Checked(), 50)
+}
+
+func TestFindContract_ReportsAbsenceOutsideACheckoutWithShared(t *testing.T) {
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "go.mod"), []byte("module x\n"), 0o644))
+	sub := filepath.Join(dir, "a", "b")
+	require.NoError(t, os.MkdirAll(sub, 0o755))
+	_, err := FindContract(sub)
+	assert.ErrorIs(t, err, ErrContractAbsent)
 }
