@@ -452,3 +452,42 @@ output:
 func indent(s string) string {
 	return "  " + strings.ReplaceAll(strings.TrimPrefix(s, "\n"), "\n", "\n  ")
 }
+
+func TestKafkaInputConsumesEveryTopicMatchingARegularExpression(t *testing.T) {
+	c, err := kfake.NewCluster(
+		kfake.NumBrokers(1),
+		kfake.SeedTopics(1, "dw.orders", "dw.invoices", "other"),
+		kfake.ListenFn(func(network, _ string) (net.Listener, error) { return net.Listen(network, "127.0.0.1:0") }),
+	)
+	require.NoError(t, err)
+	t.Cleanup(c.Close)
+	broker := c.ListenAddrs()[0]
+	for _, topic := range []string{"dw.orders", "dw.invoices", "other"} {
+		produceRaw(t, broker, topic, 3, kgo.ManualPartitioner())
+	}
+
+	var mu sync.Mutex
+	topics := map[string]int{}
+	b := service.NewStreamBuilder()
+	quietLogger(t, b)
+	require.NoError(t, b.AddInputYAML(kafkaInputYAML(broker, `'dw\..*'`, "re-group", "  regexp_topics: true\n")))
+	require.NoError(t, b.AddConsumerFunc(func(_ context.Context, m *service.Message) error {
+		topic, _ := m.MetaGet("kafka_topic")
+		mu.Lock()
+		topics[topic]++
+		mu.Unlock()
+		return nil
+	}))
+	s, err := b.Build()
+	require.NoError(t, err)
+	runStream(t, s)
+	require.Eventually(t, func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		return topics["dw.orders"] == 3 && topics["dw.invoices"] == 3
+	}, 20*time.Second, 10*time.Millisecond)
+	time.Sleep(300 * time.Millisecond)
+	mu.Lock()
+	defer mu.Unlock()
+	assert.Zero(t, topics["other"], "a topic not matching the expression is not consumed")
+}
