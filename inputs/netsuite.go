@@ -217,9 +217,11 @@ Requests count against the account's concurrency limit, shared by every netsuite
 		).
 		Fields(checkpoint.Fields("netsuite")...).
 		Field(service.NewAutoRetryNacksToggleField()).
-		LintRule(`root = if this.exists("schedule") && this.exists("poll_interval") { [ "set either schedule or poll_interval, not both" ] }`).
-		LintRule(`root = if this.record_type.or("") == "inventory" && this.query.or("") != "" { [ "a query needs a record type with records (not inventory)" ] }`).
-		LintRule(netsuite.AuthLintRule).
+		LintRule(netsuite.LintRule(append([]netsuite.LintCheck{
+			{When: `this.exists("schedule") && this.exists("poll_interval")`, Message: "set either schedule or poll_interval, not both"},
+			{When: `this.record_type.or("") == "inventory" && this.query.or("") != ""`, Message: "a query needs a record type with records (not inventory)"},
+			{When: `this.query.or("") != "" && !(this.query.contains(":cursor_time") && this.query.contains(":cursor_id") && this.query.contains(":window_end"))`, Message: "query must contain the placeholders :cursor_time, :cursor_id and :window_end"},
+		}, netsuite.AuthLintChecks...)...)).
 		Example("Sales orders changed since the last poll", "Reads sales orders every minute with OAuth 2.0 client credentials, expanded to full records, and keeps the position in a file cache.", `
 input:
   netsuite:

@@ -178,8 +178,10 @@ Every entity ends S with the record's internal id (from `+"`Location`"+`, or the
 			synctask.ReporterField(),
 			service.NewOutputMaxInFlightField().Default(16),
 		).
-		LintRule(netsuite.AuthLintRule).
-		LintRule(`root = if this.async.poll_interval.or("1s").parse_duration() >= this.async.timeout.or("10m").parse_duration() { [ "async.poll_interval must be shorter than async.timeout" ] }`).
+		LintRule(netsuite.LintRule(append([]netsuite.LintCheck{
+			{When: `this.operation.or("upsert") == "upsert" && this.external_id.or("x").trim() == ""`, Message: "operation upsert needs external_id"},
+			{When: `this.operation.or("upsert") == "update" && this.internal_id.or("x").trim() == ""`, Message: "operation update needs internal_id"},
+		}, netsuite.AuthLintChecks...)...)).
 		Example("Storefront orders into sales orders", "Maps canonical orders to sales orders, upserts each order's customer first, then the order, and records outcomes.", `
 pipeline:
   processors:

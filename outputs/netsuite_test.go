@@ -324,3 +324,15 @@ func TestNetSuiteIdempotencyKeyDependsOnEntityAndContent(t *testing.T) {
 	assert.NotEqual(t, k, netsuiteIdempotencyKey("upsert", "salesOrder", "SO-2", []byte(`{"a":1}`)))
 	assert.NotEqual(t, k, netsuiteIdempotencyKey("upsert", "salesOrder", "SO-1", []byte(`{"a":2}`)))
 }
+
+func TestNetSuiteOutputLintRejectsMissingCredentialsAndAnEmptyExternalID(t *testing.T) {
+	sb := service.GlobalEnvironment().NewStreamBuilder()
+	err := sb.AddOutputYAML(`
+netsuite:
+  account_id: "1234567"
+  auth: {mode: oauth2, client_id: a}
+  external_id: ""`)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "auth mode oauth2 needs")
+	assert.Contains(t, err.Error(), "operation upsert needs external_id")
+}

@@ -2,6 +2,7 @@ package netsuite
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/redpanda-data/benthos/v4/public/service"
@@ -65,12 +66,27 @@ func ConnectionFields() []*service.ConfigField {
 	}
 }
 
-// AuthLintRule rejects credentials missing for the chosen mode; add it to
-// the component spec.
-const AuthLintRule = `root = match {
-  this.auth.mode.or("oauth2") == "oauth2" && (this.auth.client_id.or("") == "" || this.auth.certificate_id.or("") == "" || this.auth.private_key.or("") == "") => [ "auth mode oauth2 needs auth.client_id, auth.certificate_id and auth.private_key" ],
-  this.auth.mode.or("oauth2") == "tba" && (this.auth.consumer_key.or("") == "" || this.auth.consumer_secret.or("") == "" || this.auth.token_id.or("") == "" || this.auth.token_secret.or("") == "") => [ "auth mode tba needs auth.consumer_key, auth.consumer_secret, auth.token_id and auth.token_secret" ],
-}`
+// LintCheck is one condition (a Bloblang query on the component's config)
+// that makes a config invalid, and the message to report.
+type LintCheck struct{ When, Message string }
+
+// AuthLintChecks reject credentials missing for the chosen auth mode.
+var AuthLintChecks = []LintCheck{
+	{`this.auth.mode.or("oauth2") == "oauth2" && (this.auth.client_id.or("") == "" || this.auth.certificate_id.or("") == "" || this.auth.private_key.or("") == "")`,
+		"auth mode oauth2 needs auth.client_id, auth.certificate_id and auth.private_key"},
+	{`this.auth.mode.or("oauth2") == "tba" && (this.auth.consumer_key.or("") == "" || this.auth.consumer_secret.or("") == "" || this.auth.token_id.or("") == "" || this.auth.token_secret.or("") == "")`,
+		"auth mode tba needs auth.consumer_key, auth.consumer_secret, auth.token_id and auth.token_secret"},
+}
+
+// LintRule composes checks into the one lint rule a Benthos spec holds
+// (ConfigSpec.LintRule replaces, it does not add).
+func LintRule(checks ...LintCheck) string {
+	parts := make([]string, len(checks))
+	for i, c := range checks {
+		parts[i] = fmt.Sprintf("if %s { %q } else { null }", c.When, c.Message)
+	}
+	return "root = [" + strings.Join(parts, ", ") + "].filter(v -> v != null)"
+}
 
 // ConfigFromParsed reads the fields of ConnectionFields.
 func ConfigFromParsed(conf *service.ParsedConfig) (Config, error) {
