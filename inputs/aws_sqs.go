@@ -392,16 +392,20 @@ func (r *sqsReader) Read(ctx context.Context) (*service.Message, service.AckFunc
 	}
 }
 
+// ackFunc settles the message once; further calls are ignored.
 func (r *sqsReader) ackFunc(handle string) service.AckFunc {
+	var once sync.Once
 	return func(_ context.Context, err error) error {
-		r.mu.Lock()
-		deleter, releaser := r.deleter, r.releaser
-		r.mu.Unlock()
-		if err != nil {
-			releaser.Add(handle)
-		} else {
-			deleter.Add(handle)
-		}
+		once.Do(func() {
+			r.mu.Lock()
+			deleter, releaser := r.deleter, r.releaser
+			r.mu.Unlock()
+			if err != nil {
+				releaser.Add(handle)
+			} else {
+				deleter.Add(handle)
+			}
+		})
 		return nil
 	}
 }

@@ -66,6 +66,9 @@ func receiveRaw(t testing.TB, emu *sqsemu.Emulator, url string, d, visibility ti
 func TestSQSRoundTripOf10000MessagesKeepsAttributesAndPerGroupOrder(t *testing.T) {
 	const n, entities = 10000, 100
 	emu := sqsemu.Start(t)
+	if emu.Kind == "moto" {
+		t.Skip("moto_server moves about 90 messages/s, too slow for 10,000; this round trip runs on fauxqs (npm ci --prefix tools/sqs-emulator)")
+	}
 	url := emu.CreateQueue(t, "rt.fifo", nil)
 
 	prod := service.NewStreamBuilder()
