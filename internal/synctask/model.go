@@ -5,7 +5,9 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Status is an entity's tx_status.
@@ -75,6 +77,11 @@ func (k Key) Validate() error {
 	}
 	if len(missing) > 0 {
 		return &MissingKeyError{Fields: missing}
+	}
+	for name, v := range map[string]string{"source": k.Source, "target": k.Target, "tx_type": k.TxType, "src_id": k.SrcID} {
+		if strings.IndexByte(v, 0) >= 0 || !utf8.ValidString(v) {
+			return fmt.Errorf("entity key field %s must be valid UTF-8 without NUL bytes", name)
+		}
 	}
 	return nil
 }

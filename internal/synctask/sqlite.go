@@ -12,11 +12,12 @@ import (
 )
 
 var sqliteDialect = dialect{
-	name:         "sqlite",
-	blob:         "BLOB",
-	serial:       "INTEGER PRIMARY KEY AUTOINCREMENT",
-	cacheStmts:   true,
-	serialWrites: true,
+	name:           "sqlite",
+	blob:           "BLOB",
+	serial:         "INTEGER PRIMARY KEY AUTOINCREMENT",
+	withoutRowid:   " WITHOUT ROWID",
+	inlineLiterals: true,
+	serialWrites:   true,
 }
 
 // OpenSQLite opens (creating if needed) an SQLite store in the file at path,
@@ -50,10 +51,9 @@ func OpenSQLite(ctx context.Context, path string) (Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("opening sqlite store %s: %w", path, err)
 	}
-	// Two writer connections: transactions are serialised by the store's
-	// write lock (serialWrites), and the spare lets a statement be prepared
-	// for the cache while a transaction holds the other.
-	w.SetMaxOpenConns(2)
+	// One writer connection; write transactions are also serialised in Go
+	// (serialWrites) so they queue instead of busy-waiting.
+	w.SetMaxOpenConns(1)
 	if err := migrate(ctx, w, sqliteDialect); err != nil {
 		_ = w.Close()
 		return nil, fmt.Errorf("opening sqlite store %s: %w", path, err)
@@ -64,6 +64,6 @@ func OpenSQLite(ctx context.Context, path string) (Store, error) {
 		return nil, fmt.Errorf("opening sqlite store %s: %w", path, err)
 	}
 	r.SetMaxOpenConns(4)
-	// SQLite allows 32766 parameters; 16 columns × 500 rows stays well below.
-	return &sqlStore{w: w, r: r, d: sqliteDialect, maxRows: 500, now: nowUTC}, nil
+	// 16 columns, two of them bound, per row: 100 rows per statement.
+	return &sqlStore{w: w, r: r, d: sqliteDialect, maxRows: 100, now: nowUTC}, nil
 }

@@ -20,6 +20,8 @@ type dialect struct {
 	numbered bool
 	blob     string
 	serial   string
+	// withoutRowid clusters a table by its primary key (SQLite).
+	withoutRowid string
 	// lockRows is appended to SELECTs that read rows about to be updated.
 	lockRows string
 	// lockEntities is appended to entity loads joined with task entities.
@@ -29,6 +31,9 @@ type dialect struct {
 	// cacheStmts keeps prepared statements on the writer (SQLite: the
 	// driver does not cache them; pgx does by itself).
 	cacheStmts bool
+	// inlineLiterals writes small values of batch statements as literals
+	// (see sqlite_literals.go).
+	inlineLiterals bool
 	// serialWrites runs one write transaction at a time in the process
 	// (SQLite has a single writer; queueing in Go beats busy-waiting).
 	serialWrites bool

@@ -6,7 +6,9 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"fmt"
+	"runtime"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -68,6 +70,43 @@ func hashInput(in StageInput) (string, error) {
 	return "raw:" + hex.EncodeToString(sum[:]), nil
 }
 
+// hashAll hashes the batch's payloads, spread over the CPUs for large
+// batches (canonicalising JSON is a good part of staging's cost).
+func hashAll(in []StageInput) ([]string, error) {
+	hashes := make([]string, len(in))
+	workers := min(runtime.GOMAXPROCS(0), len(in)/32)
+	if workers <= 1 {
+		for i, e := range in {
+			h, err := hashInput(e)
+			if err != nil {
+				return nil, err
+			}
+			hashes[i] = h
+		}
+		return hashes, nil
+	}
+	errs := make([]error, len(in))
+	var wg sync.WaitGroup
+	per := (len(in) + workers - 1) / workers
+	for lo := 0; lo < len(in); lo += per {
+		hi := min(lo+per, len(in))
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := lo; i < hi; i++ {
+				hashes[i], errs[i] = hashInput(in[i])
+			}
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+	return hashes, nil
+}
+
 // Stage implements Store.
 //
 // An entity belongs to one task at a time, the one it was last staged in.
@@ -79,17 +118,13 @@ func (s *sqlStore) Stage(ctx context.Context, spec TaskSpec, in []StageInput) ([
 	if err := validateSpec(&spec, in); err != nil {
 		return nil, err
 	}
-	hashes := make([]string, len(in))
-	for i, e := range in {
-		h, err := hashInput(e)
-		if err != nil {
-			return nil, err
-		}
-		hashes[i] = h
+	hashes, err := hashAll(in)
+	if err != nil {
+		return nil, err
 	}
 	now := s.now()
 	results := make([]StageResult, len(in))
-	err := s.withTx(ctx, func(tx *sql.Tx) error {
+	err = s.withTx(ctx, func(tx *sql.Tx) error {
 		task, err := s.upsertTask(ctx, tx, spec, now)
 		if err != nil {
 			return err
@@ -195,14 +230,8 @@ func uniqueKeys(keys []Key) []Key {
 func (s *sqlStore) loadForStaging(ctx context.Context, tx *sql.Tx, in []StageInput) (map[Key]Entity, error) {
 	prev := make(map[Key]Entity, len(in))
 	err := chunks(len(in), s.maxRows, func(lo, hi int) error {
-		args := make([]any, 0, (hi-lo)*4)
-		for _, e := range in[lo:hi] {
-			args = append(args, e.Source, e.Target, e.TxType, e.SrcID)
-		}
-		q := `SELECT e.` + strings.ReplaceAll(entityCols, ", ", ", e.") + `
-			FROM (VALUES ` + tuples(hi-lo, 4) + `) AS v
-			JOIN dw_entities e ON e.source = v.column1 AND e.target = v.column2 AND e.tx_type = v.column3 AND e.src_id = v.column4` +
-			s.d.lockEntities
+		from, args := s.keyedJoin(hi-lo, func(i int) Key { return in[lo+i].Key })
+		q := `SELECT e.` + strings.ReplaceAll(entityCols, ", ", ", e.") + ` FROM ` + from + s.d.lockEntities
 		rows, err := s.query(ctx, tx, q, args...)
 		if err != nil {
 			return fmt.Errorf("loading staged entities: %w", err)
@@ -222,22 +251,65 @@ func (s *sqlStore) loadForStaging(ctx context.Context, tx *sql.Tx, in []StageInp
 
 func (s *sqlStore) writeEntities(ctx context.Context, tx *sql.Tx, keys []Key, state map[Key]Entity) error {
 	return chunks(len(keys), s.maxRows, func(lo, hi int) error {
-		args := make([]any, 0, (hi-lo)*16)
-		for _, k := range keys[lo:hi] {
+		q := sqlBuilder{inline: s.d.inlineLiterals}
+		q.raw(`INSERT INTO dw_entities (` + entityCols + `) VALUES `)
+		for i, k := range keys[lo:hi] {
 			e := state[k]
-			args = append(args, e.Source, e.Target, e.TxType, e.SrcID, string(e.Status), e.Hash, e.Data, e.OldData,
-				e.TgtID, e.ErrorCode, e.Note, e.TaskID, micros(e.CreatedAt), micros(e.UpdatedAt), micros(e.StagedAt), micros(e.StatusAt))
+			if i > 0 {
+				q.raw(",")
+			}
+			q.raw("(")
+			for _, v := range []string{e.Source, e.Target, e.TxType, e.SrcID, string(e.Status), e.Hash} {
+				q.text(v)
+				q.raw(",")
+			}
+			q.param(e.Data)
+			q.raw(",")
+			q.param(e.OldData)
+			for _, v := range []string{e.TgtID, e.ErrorCode, e.Note, e.TaskID} {
+				q.raw(",")
+				q.text(v)
+			}
+			for _, v := range []int64{micros(e.CreatedAt), micros(e.UpdatedAt), micros(e.StagedAt), micros(e.StatusAt)} {
+				q.raw(",")
+				q.int(v)
+			}
+			q.raw(")")
 		}
-		q := `INSERT INTO dw_entities (` + entityCols + `) VALUES ` + tuples(hi-lo, 16) + `
-			ON CONFLICT (source, target, tx_type, src_id) DO UPDATE SET status = excluded.status, hash = excluded.hash,
+		q.raw(` ON CONFLICT (source, target, tx_type, src_id) DO UPDATE SET status = excluded.status, hash = excluded.hash,
 			data = excluded.data, old_data = excluded.old_data, tgt_id = excluded.tgt_id, error_code = excluded.error_code,
 			note = excluded.note, task_id = excluded.task_id, created_at = excluded.created_at, updated_at = excluded.updated_at,
-			staged_at = excluded.staged_at, status_at = excluded.status_at`
-		if _, err := s.exec(ctx, tx, q, args...); err != nil {
+			staged_at = excluded.staged_at, status_at = excluded.status_at`)
+		if _, err := s.exec(ctx, tx, q.String(), q.args...); err != nil {
 			return fmt.Errorf("writing staged entities: %w", err)
 		}
 		return nil
 	})
+}
+
+// keyedJoin returns a FROM clause joining a batch of keys (as v) with
+// dw_entities e, and its arguments.
+func (s *sqlStore) keyedJoin(n int, key func(i int) Key) (string, []any) {
+	q := sqlBuilder{inline: s.d.inlineLiterals}
+	q.raw("(VALUES ")
+	for i := range n {
+		k := key(i)
+		if i > 0 {
+			q.raw(",")
+		}
+		q.raw("(")
+		q.text(k.Source)
+		q.raw(",")
+		q.text(k.Target)
+		q.raw(",")
+		q.text(k.TxType)
+		q.raw(",")
+		q.text(k.SrcID)
+		q.raw(")")
+	}
+	q.raw(`) AS v
+		JOIN dw_entities e ON e.source = v.column1 AND e.target = v.column2 AND e.tx_type = v.column3 AND e.src_id = v.column4`)
+	return q.String(), q.args
 }
 
 // outcomeState is an entity's stored state as RecordOutcomes needs it.
@@ -315,14 +387,8 @@ func (s *sqlStore) RecordOutcomes(ctx context.Context, outcomes []Outcome) error
 func (s *sqlStore) loadForOutcomes(ctx context.Context, tx *sql.Tx, outcomes []Outcome) (map[Key]*outcomeState, error) {
 	state := make(map[Key]*outcomeState, len(outcomes))
 	err := chunks(len(outcomes), s.maxRows, func(lo, hi int) error {
-		args := make([]any, 0, (hi-lo)*4)
-		for _, o := range outcomes[lo:hi] {
-			args = append(args, o.Source, o.Target, o.TxType, o.SrcID)
-		}
-		q := `SELECT e.source, e.target, e.tx_type, e.src_id, e.hash, e.status, e.task_id
-			FROM (VALUES ` + tuples(hi-lo, 4) + `) AS v
-			JOIN dw_entities e ON e.source = v.column1 AND e.target = v.column2 AND e.tx_type = v.column3 AND e.src_id = v.column4` +
-			s.d.lockEntities
+		from, args := s.keyedJoin(hi-lo, func(i int) Key { return outcomes[lo+i].Key })
+		q := `SELECT e.source, e.target, e.tx_type, e.src_id, e.hash, e.status, e.task_id FROM ` + from + s.d.lockEntities
 		rows, err := s.query(ctx, tx, q, args...)
 		if err != nil {
 			return fmt.Errorf("loading entities for outcomes: %w", err)

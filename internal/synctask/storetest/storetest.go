@@ -54,6 +54,7 @@ var cases = []testCase{
 	{"re-staging an unresolved entity in a new task moves it out of the old task", unresolvedEntityMovesToNewTask},
 	{"a delivered entity stays counted in the task that delivered it", resolvedEntityStaysCounted},
 	{"keys containing separators never collide", keysWithSeparatorsDoNotCollide},
+	{"quotes, backslashes, NUL bytes and non-ASCII text round-trip", awkwardTextRoundTrips},
 	{"an outcome for an unknown entity is ErrNotFound", unknownEntityOutcome},
 	{"a task id reused for another tx_type is refused", reusedTaskIDRefused},
 	{"a duplicate key in one batch counts once and the last version wins", duplicateKeyInBatch},
@@ -415,6 +416,27 @@ func keysWithSeparatorsDoNotCollide(t *testing.T, s synctask.Store) {
 	assert.JSONEq(t, `{"n":1}`, string(eb.Data))
 	assert.Equal(t, a, ea.Key)
 	assert.Equal(t, b, eb.Key)
+}
+
+func awkwardTextRoundTrips(t *testing.T, s synctask.Store) {
+	k := synctask.Key{Source: "it's", Target: `back\slash`, TxType: "order'); DROP TABLE dw_entities; --", SrcID: "ünïcödé 注文 -_/%?"}
+	_, err := s.Stage(ctx, synctask.TaskSpec{ID: "t'1", Source: k.Source, Target: k.Target, TxType: k.TxType, Seal: true},
+		[]synctask.StageInput{{Key: k, Data: []byte(`{"name":"O'Brien \\ \u0000"}`)}})
+	require.NoError(t, err)
+	require.NoError(t, s.RecordOutcomes(ctx, []synctask.Outcome{{Key: k, TaskID: "t'1", Status: synctask.StatusFailed, ErrorCode: "E'1", Note: "can't: \"quoted\""}}))
+	e, err := s.GetEntity(ctx, k)
+	require.NoError(t, err)
+	assert.Equal(t, k, e.Key)
+	assert.Equal(t, "t'1", e.TaskID)
+	assert.Equal(t, "can't: \"quoted\"", e.Note)
+	assert.JSONEq(t, `{"name":"O'Brien \\ \u0000"}`, string(e.Data))
+	assert.Equal(t, synctask.TaskFail, task(t, s, "t'1").Status)
+
+	bad := k
+	bad.SrcID = "nul\x00byte"
+	_, err = s.Stage(ctx, synctask.TaskSpec{Source: k.Source, Target: k.Target, TxType: k.TxType}, []synctask.StageInput{{Key: bad, Data: []byte(`{}`)}})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "src_id must be valid UTF-8 without NUL bytes")
 }
 
 func unknownEntityOutcome(t *testing.T, s synctask.Store) {
