@@ -185,10 +185,11 @@ Every entity ends S with the record's internal id (from `+"`Location`"+`, or the
 		Example("Storefront orders into sales orders", "Maps canonical orders to sales orders, upserts each order's customer first, then the order, and records outcomes.", `
 pipeline:
   processors:
+    # The order's customer, as the customer mapping makes it, rides along
+    # in metadata (guest orders have no customer id and skip the branch).
     - branch:
-        request_map: root = this
+        request_map: 'root = if this.customer.guest.or(false) { deleted() } else { this.customer }'
         processors:
-          - bloblang: 'root = this.customer.merge({"external_ids": this.customer.external_ids.or({})})'
           - mapping: 'from "bloblang/mappings/netsuite/canonical_to_customer.blobl"'
         result_map: 'meta netsuite_customer = content().string()'
     - mapping: 'from "bloblang/mappings/netsuite/canonical_to_order.blobl"'

@@ -36,7 +36,7 @@ type netsuiteOutputHarness struct {
 
 func startNetSuiteOutput(t testing.TB, counts seed.Counts, vo sbnetsuite.Options, so sandbox.Options) *netsuiteOutputHarness {
 	t.Helper()
-	cat := seed.Generate(seed.Config{Counts: counts})
+	cat := seed.Generate(seed.Config{Seed: 1, Counts: counts}) // `datawald sandbox`'s default data set
 	vo.Catalog = cat
 	v, err := sbnetsuite.New(vo)
 	require.NoError(t, err)
