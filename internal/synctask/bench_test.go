@@ -4,8 +4,11 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -141,9 +144,25 @@ func BenchmarkPlainInsertPostgres(b *testing.B) {
 	reportRate(b)
 }
 
+// residentMiB reads the process's resident set size (it includes SQLite's
+// page cache, which lives outside the Go heap); 0 where /proc is missing.
+func residentMiB() float64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			kb, _ := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 64)
+			return kb / 1024
+		}
+	}
+	return 0
+}
+
 // BenchmarkStageMillionMemory stages 1,000,000 entities into SQLite and
-// reports the live heap after every 100,000 (after a GC), to show memory
-// stays flat. Run with:
+// reports the live Go heap (after a GC) and the process RSS after every
+// 100,000, to show memory stays flat. Run with:
 //
 //	go test ./internal/synctask/ -run '^$' -bench StageMillionMemory -benchtime 1x -v
 func BenchmarkStageMillionMemory(b *testing.B) {
@@ -151,6 +170,7 @@ func BenchmarkStageMillionMemory(b *testing.B) {
 	s := openSQLite(b)
 	var ms runtime.MemStats
 	var first, peak uint64
+	var peakRSS float64
 	ctx := context.Background()
 	now := time.Now().UTC()
 	in := make([]synctask.StageInput, benchBatch)
@@ -172,11 +192,14 @@ func BenchmarkStageMillionMemory(b *testing.B) {
 				first = ms.HeapAlloc
 			}
 			peak = max(peak, ms.HeapAlloc)
-			b.Logf("staged %7d entities: heap %6.1f MiB, %.0f entities/s so far", done+benchBatch, float64(ms.HeapAlloc)/(1<<20),
-				float64(done+benchBatch)/time.Since(start).Seconds())
+			rss := residentMiB()
+			peakRSS = max(peakRSS, rss)
+			b.Logf("staged %7d entities: Go heap %5.1f MiB, process RSS %6.1f MiB, %.0f entities/s so far", done+benchBatch,
+				float64(ms.HeapAlloc)/(1<<20), rss, float64(done+benchBatch)/time.Since(start).Seconds())
 		}
 	}
 	b.ReportMetric(float64(first)/(1<<20), "heap-MiB@100k")
 	b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MiB")
+	b.ReportMetric(peakRSS, "peak-RSS-MiB")
 	b.ReportMetric(float64(total)/time.Since(start).Seconds(), "entities/s")
 }

@@ -48,20 +48,36 @@
 //
 // # Recording outcomes (for connector authors)
 //
-// Outputs record what happened to each entity through a Reporter:
+// A datawald output records what happened to each entity through a
+// Reporter. Add the `sync_task` object to the output's spec and build the
+// Reporter from it:
 //
-//	rep := synctask.NewReporter(shared, synctask.ReporterConfig{MaxAttempts: 5})
-//	err := rep.Deliver(ctx, msg, func(ctx context.Context) (synctask.Result, error) {
-//		id, err := client.Upsert(ctx, payload)
-//		if err != nil {
-//			return synctask.Result{}, err // classified with synctask.Permanent/Ignored or a Classifier
-//		}
-//		return synctask.Sent(id), nil
-//	})
+//	spec := service.NewConfigSpec().Fields(..., synctask.ReporterField())
 //
-// Deliver retries transient errors with backoff and records nothing until
-// the retry budget is spent; a permanent error (or a spent budget) is
-// recorded as F with the vendor's code and message and Deliver returns nil
-// so the message is acked and never blocks the stream (or, with a dead
-// letter configured, the caller routes it there). See Reporter for details.
+//	rep, err := synctask.NewReporterFromParsed(conf, mgr) // in the constructor
+//	defer rep.Close(ctx)                                   // in Close
+//
+// then, for each message (one entity), wrap the vendor call in Deliver:
+//
+//	func (o *output) Write(ctx context.Context, msg *service.Message) error {
+//		_, err := o.rep.Deliver(ctx, msg, func(ctx context.Context) (synctask.Result, error) {
+//			id, err := o.client.Upsert(ctx, payload)
+//			if err != nil {
+//				return synctask.Result{}, err
+//			}
+//			return synctask.Sent(id), nil // or synctask.Ignored("offline order")
+//		})
+//		return err // nil once the outcome is recorded, F included
+//	}
+//
+// Deliver classifies errors with DefaultClassify (or ReporterConfig.Classify):
+// a *synctask.PermanentError (see Permanent) or a non-retryable
+// *httpx.HTTPError is recorded F at once with the vendor's code and message;
+// anything else (429, 5xx, network) is retried with exponential backoff and
+// recorded F only when sync_task.max_attempts is spent. Notes are one line,
+// never a stack trace. An F entity is acked, so it never blocks the stream,
+// and is also written to sync_task.dead_letter_output when one is set.
+// Deliver returns an error (nack) only when the store cannot record the
+// outcome or ctx ends. Batch outputs that run their own retries can call
+// Reporter.Record with Outcome values read from EnvelopeFromMessage.
 package synctask
