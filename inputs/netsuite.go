@@ -13,6 +13,7 @@ import (
 	"github.com/robfig/cron/v3"
 
 	"github.com/datawald/datawald/internal/checkpoint"
+	"github.com/datawald/datawald/internal/docsgen"
 	"github.com/datawald/datawald/internal/netsuite"
 	"github.com/datawald/datawald/internal/synctask"
 )
@@ -147,7 +148,7 @@ func netsuiteInputSpec() *service.ConfigSpec {
 	}
 	return service.NewConfigSpec().
 		Beta().
-		Categories("DataWald").
+		Categories(docsgen.Category).
 		Summary("Reads sales orders, customers, inventory items, inventory per location, item fulfillments or invoices from NetSuite incrementally, through SuiteQL on SuiteTalk REST web services.").
 		Description(`
 Each poll cycle lists, with SuiteQL, every record of `+"`record_type`"+` modified since the last one and emits one message per record: the full record as `+"`GET /record/v1/{type}/{id}?expandSubResources=true`"+` returns it (with `+"`expand`"+`, the default, and the shape the `+"`bloblang/mappings/netsuite/*_to_canonical`"+` mappings read), or the SuiteQL row.

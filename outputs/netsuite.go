@@ -7,6 +7,7 @@ import (
 
 	"github.com/redpanda-data/benthos/v4/public/service"
 
+	"github.com/datawald/datawald/internal/docsgen"
 	"github.com/datawald/datawald/internal/netsuite"
 	"github.com/datawald/datawald/internal/synctask"
 )
@@ -119,7 +120,7 @@ func netsuiteOutputConfigFromParsed(conf *service.ParsedConfig) (c netsuiteOutpu
 func netsuiteOutputSpec() *service.ConfigSpec {
 	return service.NewConfigSpec().
 		Beta().
-		Categories("DataWald").
+		Categories(docsgen.Category).
 		Summary("Writes records (sales orders, customers, items...) to NetSuite through SuiteTalk REST web services, upserting by external id so redelivery never creates duplicates, and records each entity's outcome.").
 		Description(`
 Each message is one record as the REST record API takes it, for example a sales order mapped by `+"`bloblang/mappings/netsuite/canonical_to_order.blobl`"+`, which also sets the metadata `+"`netsuite_record_type`"+` and `+"`netsuite_external_id`"+` read by default.
