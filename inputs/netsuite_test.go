@@ -3,6 +3,7 @@ package inputs
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -209,4 +210,99 @@ func nsBody(t testing.TB, m *service.Message) []byte {
 	b, err := m.AsBytes()
 	require.NoError(t, err)
 	return b
+}
+
+func TestNetSuiteInputReadsInTheSuiteQLUsersTimeZoneAndEmitsUTC(t *testing.T) {
+	cat := seed.Generate(seed.Config{Counts: seed.Counts{Orders: 400}})
+	clock := &nsClock{now: time.Now()}
+	la, err := time.LoadLocation("America/Los_Angeles")
+	require.NoError(t, err)
+	v, err := sbnetsuite.New(sbnetsuite.Options{Catalog: cat, Clock: clock.Now, TimeZone: la, DateFormat: "02/01/2006"})
+	require.NoError(t, err)
+	srv, url := sandboxtest.Start(t, v, sandbox.Options{})
+	h := &netsuiteInputHarness{vendor: v, server: srv, url: url, clock: clock, res: service.MockResources(service.MockResourcesOptAddCache("checkpoints"))}
+
+	e, _ := netsuite.LookupEntity("salesOrder")
+	cfg := netsuiteInputConfig{client: h.clientConfig(t), entity: e, expand: true, expandPar: 4, pageSize: 100,
+		pollInterval: time.Minute, lag: 5 * time.Second, zone: la, source: "netsuite"}
+	in, err := newNetSuiteInput(cfg, checkpoint.NewStore(h.res, "checkpoints", "la"), h.res)
+	require.NoError(t, err)
+	in.now = clock.Now
+	require.NoError(t, in.Connect(t.Context()))
+
+	first := readNetSuiteCycle(t, in)
+	require.Len(t, first, 400)
+	for _, r := range first {
+		var rec struct {
+			LastModifiedDate time.Time `json:"lastModifiedDate"`
+		}
+		require.NoError(t, json.Unmarshal(nsBody(t, r.msg), &rec))
+		updated, err := time.Parse(time.RFC3339, nsMeta(t, r.msg, "dw_updated_at"))
+		require.NoError(t, err)
+		require.True(t, rec.LastModifiedDate.Equal(updated), "dw_updated_at %s is the record's lastModifiedDate %s in UTC", updated, rec.LastModifiedDate)
+		require.NoError(t, r.ack(t.Context(), nil))
+	}
+
+	clock.Advance(time.Minute)
+	res, err := v.Mutate(sandbox.MutateRequest{Entity: "salesOrder", Count: 30, SameSecond: true})
+	require.NoError(t, err)
+	clock.Advance(10 * time.Second)
+	in.nextPoll = time.Time{}
+	second := readNetSuiteCycle(t, in)
+	got := map[string]bool{}
+	for _, r := range second {
+		got[nsMeta(t, r.msg, "dw_src_id")] = true
+	}
+	want := map[string]bool{}
+	for _, id := range res.Changed {
+		want[id] = true
+	}
+	assert.Equal(t, want, got, "the window and cursor agree with the user's zone: exactly the 30 changed orders")
+}
+
+func TestNetSuiteInputRunsAUserQueryWithCursorPlaceholders(t *testing.T) {
+	h := startNetSuiteInput(t, seed.Counts{Orders: 700})
+	e, _ := netsuite.LookupEntity("salesOrder")
+	q := `SELECT t.id, TO_CHAR(t.lastmodifieddate, 'YYYY-MM-DD HH24:MI:SS') AS lastmodifieddate, t.tranid
+FROM transaction t
+WHERE t.type = 'SalesOrd' AND t.foreigntotal > 100
+  AND (t.lastmodifieddate > :cursor_time OR (t.lastmodifieddate = :cursor_time AND t.id > :cursor_id))
+  AND t.lastmodifieddate < :window_end
+ORDER BY t.lastmodifieddate, t.id`
+	cfg := netsuiteInputConfig{client: h.clientConfig(t), entity: e, query: q, expand: false, expandPar: 4, pageSize: 50,
+		pollInterval: time.Minute, lag: 5 * time.Second, zone: time.UTC, source: "netsuite"}
+	in, err := newNetSuiteInput(cfg, checkpoint.NewStore(h.res, "checkpoints", "custom"), h.res)
+	require.NoError(t, err)
+	in.now = h.clock.Now
+	require.NoError(t, in.Connect(t.Context()))
+	rows := readNetSuiteCycle(t, in)
+
+	want := h.countOrdersOver(t, 100)
+	require.Positive(t, want)
+	require.Len(t, rows, want, "every order over 100 once, 50 rows a query")
+	seen := map[string]bool{}
+	for _, r := range rows {
+		id := nsMeta(t, r.msg, "dw_src_id")
+		require.False(t, seen[id], "order %s read twice", id)
+		seen[id] = true
+	}
+	var row map[string]any
+	require.NoError(t, json.Unmarshal(nsBody(t, rows[0].msg), &row))
+	assert.Contains(t, row, "tranid")
+}
+
+// countOrdersOver counts the sales orders whose total is over min.
+func (h *netsuiteInputHarness) countOrdersOver(t *testing.T, min int) int {
+	t.Helper()
+	c, err := netsuite.New(h.clientConfig(t))
+	require.NoError(t, err)
+	n := 0
+	for off := 0; ; off += netsuite.MaxPageSize {
+		page, err := c.SuiteQL(t.Context(), fmt.Sprintf("SELECT t.id FROM transaction t WHERE t.type = 'SalesOrd' AND t.foreigntotal > %d ORDER BY t.id", min), netsuite.MaxPageSize, off)
+		require.NoError(t, err)
+		n += page.Count
+		if !page.HasMore {
+			return n
+		}
+	}
 }
