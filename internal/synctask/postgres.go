@@ -11,13 +11,14 @@ import (
 )
 
 var postgresDialect = dialect{
-	name:         "postgres",
-	numbered:     true,
-	blob:         "BYTEA",
-	serial:       "BIGSERIAL PRIMARY KEY",
-	lockRows:     " FOR UPDATE",
-	lockEntities: " FOR UPDATE OF e",
-	skipLocked:   " FOR UPDATE SKIP LOCKED",
+	name:          "postgres",
+	numbered:      true,
+	blob:          "BYTEA",
+	serial:        "BIGSERIAL PRIMARY KEY",
+	lockRows:      " FOR UPDATE",
+	lockEntities:  " FOR UPDATE",
+	lateralLookup: true,
+	skipLocked:    " FOR UPDATE SKIP LOCKED",
 	// Advisory lock ids: arbitrary constants private to datawald.
 	migrationLock: "SELECT pg_advisory_xact_lock(7031977001)",
 	eventLock:     "SELECT pg_advisory_xact_lock(7031977002)",

@@ -24,8 +24,10 @@ type dialect struct {
 	withoutRowid string
 	// lockRows is appended to SELECTs that read rows about to be updated.
 	lockRows string
-	// lockEntities is appended to entity loads joined with task entities.
+	// lockEntities locks the entity rows a batch reads.
 	lockEntities string
+	// lateralLookup looks batch keys up one by one (see keyedJoin).
+	lateralLookup bool
 	// skipLocked is appended to queue claims so replicas take disjoint rows.
 	skipLocked string
 	// cacheStmts keeps prepared statements on the writer (SQLite: the

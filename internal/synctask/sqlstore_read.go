@@ -48,6 +48,21 @@ func (w *where) in(col string, vs []any) {
 	}
 }
 
+// problemStatuses adds, when every status asked for is F or ?, the literal
+// term of the partial index dw_entities_problems, so SQLite (which matches
+// index predicates by their exact terms) can use it.
+func (w *where) problemStatuses(col string, sts []Status) {
+	if len(sts) == 0 {
+		return
+	}
+	for _, s := range sts {
+		if s != StatusFailed && s != StatusUnknown {
+			return
+		}
+	}
+	w.conds = append(w.conds, col+" IN ('F', '?')")
+}
+
 func (w *where) add(cond string, args ...any) {
 	w.conds = append(w.conds, cond)
 	w.args = append(w.args, args...)
@@ -80,6 +95,7 @@ func (s *sqlStore) ListEntities(ctx context.Context, f EntityFilter) (Page[Entit
 	w.eq("src_id", f.SrcID)
 	w.eq("task_id", f.TaskID)
 	w.in("status", statusStrings(f.Statuses))
+	w.problemStatuses("status", f.Statuses)
 	if f.Cursor != "" {
 		var after Key
 		if err := decodeCursor(f.Cursor, &after); err != nil {

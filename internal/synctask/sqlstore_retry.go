@@ -97,6 +97,7 @@ func (s *sqlStore) retryCandidates(ctx context.Context, tx *sql.Tx, r RetryReque
 	w.eq("src_id", f.SrcID)
 	w.eq("task_id", f.TaskID)
 	w.in("status", statusStrings(statuses))
+	w.problemStatuses("status", statuses)
 	w.add("task_id <> ''")
 	q := `SELECT source, target, tx_type, src_id, task_id, status FROM dw_entities` + w.sql() +
 		` ORDER BY source, target, tx_type, src_id LIMIT ?` + s.d.lockRows

@@ -231,7 +231,7 @@ func (s *sqlStore) loadForStaging(ctx context.Context, tx *sql.Tx, in []StageInp
 	prev := make(map[Key]Entity, len(in))
 	err := chunks(len(in), s.maxRows, func(lo, hi int) error {
 		from, args := s.keyedJoin(hi-lo, func(i int) Key { return in[lo+i].Key })
-		q := `SELECT e.` + strings.ReplaceAll(entityCols, ", ", ", e.") + ` FROM ` + from + s.d.lockEntities
+		q := `SELECT e.` + strings.ReplaceAll(entityCols, ", ", ", e.") + ` FROM ` + from
 		rows, err := s.query(ctx, tx, q, args...)
 		if err != nil {
 			return fmt.Errorf("loading staged entities: %w", err)
@@ -307,8 +307,15 @@ func (s *sqlStore) keyedJoin(n int, key func(i int) Key) (string, []any) {
 		q.text(k.SrcID)
 		q.raw(")")
 	}
+	if s.d.lateralLookup {
+		// One primary-key lookup per key: the LIMIT keeps the planner from
+		// turning it into a hash join over the whole (growing) table.
+		q.raw(`) AS v, LATERAL (SELECT * FROM dw_entities x WHERE x.source = v.column1 AND x.target = v.column2
+			AND x.tx_type = v.column3 AND x.src_id = v.column4 LIMIT 1` + s.d.lockEntities + `) AS e`)
+		return q.String(), q.args
+	}
 	q.raw(`) AS v
-		JOIN dw_entities e ON e.source = v.column1 AND e.target = v.column2 AND e.tx_type = v.column3 AND e.src_id = v.column4`)
+		JOIN dw_entities e ON e.source = v.column1 AND e.target = v.column2 AND e.tx_type = v.column3 AND e.src_id = v.column4` + s.d.lockEntities)
 	return q.String(), q.args
 }
 
@@ -388,7 +395,7 @@ func (s *sqlStore) loadForOutcomes(ctx context.Context, tx *sql.Tx, outcomes []O
 	state := make(map[Key]*outcomeState, len(outcomes))
 	err := chunks(len(outcomes), s.maxRows, func(lo, hi int) error {
 		from, args := s.keyedJoin(hi-lo, func(i int) Key { return outcomes[lo+i].Key })
-		q := `SELECT e.source, e.target, e.tx_type, e.src_id, e.hash, e.status, e.task_id FROM ` + from + s.d.lockEntities
+		q := `SELECT e.source, e.target, e.tx_type, e.src_id, e.hash, e.status, e.task_id FROM ` + from
 		rows, err := s.query(ctx, tx, q, args...)
 		if err != nil {
 			return fmt.Errorf("loading entities for outcomes: %w", err)
