@@ -306,3 +306,30 @@ func (h *netsuiteInputHarness) countOrdersOver(t *testing.T, min int) int {
 		}
 	}
 }
+
+func TestNetSuiteInputStartsFromStartFromWhenNoPositionIsStored(t *testing.T) {
+	h := startNetSuiteInput(t, seed.Counts{Orders: 800})
+	all := readNetSuiteCycle(t, h.newInput(t, "salesOrder"))
+	require.Len(t, all, 800)
+	from, err := time.Parse(time.RFC3339, nsMeta(t, all[500].msg, "dw_updated_at"))
+	require.NoError(t, err)
+	want := 0
+	for _, r := range all {
+		at, err := time.Parse(time.RFC3339, nsMeta(t, r.msg, "dw_updated_at"))
+		require.NoError(t, err)
+		if !at.Before(from) {
+			want++
+		}
+	}
+
+	e, _ := netsuite.LookupEntity("salesOrder")
+	cfg := netsuiteInputConfig{client: h.clientConfig(t), entity: e, expand: false, expandPar: 1, pageSize: 1000,
+		pollInterval: time.Minute, lag: 5 * time.Second, zone: time.UTC, source: "netsuite", startFrom: from}
+	in, err := newNetSuiteInput(cfg, checkpoint.NewStore(h.res, "checkpoints", "backfill"), h.res)
+	require.NoError(t, err)
+	in.now = h.clock.Now
+	require.NoError(t, in.Connect(t.Context()))
+	got := readNetSuiteCycle(t, in)
+	assert.Len(t, got, want, "the orders modified at or after start_from")
+	assert.Equal(t, nsMeta(t, all[800-want].msg, "dw_src_id"), nsMeta(t, got[0].msg, "dw_src_id"))
+}
