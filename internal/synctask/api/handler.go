@@ -8,7 +8,10 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
+
+	"github.com/redpanda-data/benthos/v4/public/service"
 
 	"github.com/datawald/datawald/internal/synctask"
 )
@@ -19,6 +22,9 @@ type Handler struct {
 	// tokenSum is the SHA-256 of the bearer token; nil when none is set.
 	tokenSum []byte
 	mux      *http.ServeMux
+	// retried and requests are metrics, set by Mount (nil in bare use).
+	retried  *service.MetricCounter
+	requests *service.MetricCounter
 }
 
 // Routes lists every route the Handler serves, as "METHOD /path/{param}".
@@ -51,6 +57,11 @@ func NewHandler(store *synctask.Shared, token string) *Handler {
 // ServeHTTP authenticates the request and routes it. Paths are matched from
 // "/datawald/v1/" on, so the API also works under a streams-mode prefix.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if h.requests != nil {
+		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
+		defer func() { h.requests.Incr(1, strconv.Itoa(sw.status)) }()
+		w = sw
+	}
 	if !h.authorised(w, r) {
 		return
 	}
@@ -93,6 +104,17 @@ func isLoopback(addr net.Addr) bool {
 	}
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
+}
+
+// statusWriter remembers the status code for metrics.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (s *statusWriter) WriteHeader(code int) {
+	s.status = code
+	s.ResponseWriter.WriteHeader(code)
 }
 
 type errorBody struct {

@@ -18,6 +18,7 @@ import (
 	"net/http"
 	"os"
 	"reflect"
+	"strings"
 
 	"github.com/redpanda-data/benthos/v4/public/service"
 
@@ -81,7 +82,21 @@ func Mount(mgr *service.Resources, store *synctask.Shared, c Config) error {
 		mgr.Logger().Warnf("sync-task API: $%s is not set, so /datawald/v1/ answers only on loopback addresses and refuses every other connection", c.TokenEnv)
 	}
 	h := NewHandler(store, token)
-	reg.RegisterEndpoint(Prefix, "The datawald sync-task API (tasks, entities, retry, push).", h.ServeHTTP)
+	m := mgr.Metrics()
+	h.retried = m.NewCounter("datawald_sync_retried_entities_total", "kind")
+	h.requests = m.NewCounter("datawald_sync_api_requests_total", "status")
+	// Each route is registered on its own: in streams mode Benthos prefixes
+	// paths with path.Join, which drops a trailing slash, so a single
+	// "/datawald/v1/" prefix registration would only match itself.
+	seen := map[string]bool{}
+	for _, route := range Routes {
+		_, p, _ := strings.Cut(route, " ")
+		if seen[p] {
+			continue
+		}
+		seen[p] = true
+		reg.RegisterEndpoint(p, "datawald sync-task API: "+route, h.ServeHTTP)
+	}
 	return nil
 }
 

@@ -255,7 +255,14 @@ func (h *Handler) retryTask(w http.ResponseWriter, r *http.Request) {
 		writeStoreError(w, err)
 		return
 	}
+	h.countRetry("task", res)
 	writeRetry(w, res)
+}
+
+func (h *Handler) countRetry(kind string, res synctask.RetryResult) {
+	if h.retried != nil {
+		h.retried.Incr(int64(res.Entities), kind)
+	}
 }
 
 func writeRetry(w http.ResponseWriter, res synctask.RetryResult) {
@@ -312,6 +319,7 @@ func (h *Handler) retryFilter(w http.ResponseWriter, r *http.Request) {
 		writeStoreError(w, err)
 		return
 	}
+	h.countRetry("filter", res)
 	writeRetry(w, res)
 }
 
