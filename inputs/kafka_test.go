@@ -491,3 +491,37 @@ func TestKafkaInputConsumesEveryTopicMatchingARegularExpression(t *testing.T) {
 	defer mu.Unlock()
 	assert.Zero(t, topics["other"], "a topic not matching the expression is not consumed")
 }
+
+func TestKafkaInputCommitsAckedOffsetsOfPartitionsRevokedInARebalance(t *testing.T) {
+	broker := startKafka(t, "revoke", 2)
+	produceRaw(t, broker, "revoke", 40, kgo.RoundRobinPartitioner())
+
+	// A long commit period: only a revocation (or shutdown) commits.
+	noPeriodic := strings.Replace(kafkaInputYAML(broker, "revoke", "revoke-group", ""), "commit_period: 200ms", "commit_period: 1h", 1)
+	var gotA, gotB atomic.Int64
+	build := func(got *atomic.Int64) *service.Stream {
+		b := service.NewStreamBuilder()
+		quietLogger(t, b)
+		require.NoError(t, b.AddInputYAML(noPeriodic))
+		require.NoError(t, b.AddConsumerFunc(func(context.Context, *service.Message) error { got.Add(1); return nil }))
+		s, err := b.Build()
+		require.NoError(t, err)
+		return s
+	}
+	runStream(t, build(&gotA))
+	require.Eventually(t, func() bool { return gotA.Load() == 40 }, 20*time.Second, 10*time.Millisecond)
+	time.Sleep(300 * time.Millisecond) // let the last acks land
+	assert.Empty(t, committedOffsets(t, broker, "revoke-group", "revoke"), "nothing is committed before a revocation")
+
+	// B joins; A gives up one partition and commits its acked offsets first.
+	runStream(t, build(&gotB))
+	require.Eventually(t, func() bool {
+		offs := committedOffsets(t, broker, "revoke-group", "revoke")
+		return len(offs) > 0
+	}, 30*time.Second, 50*time.Millisecond, "the revoked partition's acked offsets must be committed")
+	for p, off := range committedOffsets(t, broker, "revoke-group", "revoke") {
+		assert.Equal(t, int64(20), off, "partition %d", p)
+	}
+	time.Sleep(500 * time.Millisecond)
+	assert.Zero(t, gotB.Load(), "the new owner resumes after the committed offsets and sees no duplicates")
+}
