@@ -102,8 +102,9 @@ func kafkaInputSpec() *service.ConfigSpec {
 Records are consumed with github.com/twmb/franz-go as a member of `+"`consumer_group`"+`. Within a partition
 records are delivered in offset order. An offset is committed only once that record and every record
 before it in the same partition have been acknowledged by the output, so a committed offset never
-passes an unprocessed record. A nack (a failed output or processor error) redelivers the record after
-a back-off; it is never skipped.
+passes an unprocessed record. A nack (a failed output or processor error) redelivers the record, with
+the rest of the batch it was read in, after a back-off; it is never skipped. Targets must therefore
+tolerate redelivery (datawald's outputs upsert by key).
 
 Records reach the pipeline in batches of what has been fetched (up to 1000), interleaved across
 partitions. At most `+"`checkpoint_limit`"+` records of one partition are in flight at once. Acked offsets are committed

@@ -97,8 +97,10 @@ Metadata selected by `+"`metadata`"+` becomes String message attributes (datawal
 naming the limit and is not sent.
 
 FIFO queues (URL ending in `+"`.fifo`"+`) need `+"`message_group_id`"+`; datawald's convention is
-`+"`{tx_type}:{src_id}`"+` so the versions of one entity stay in order. Without
-`+"`message_deduplication_id`"+` the queue must have content-based deduplication enabled.
+`+"`{tx_type}:{src_id}`"+` so the versions of one entity stay in order. Keep `+"`max_in_flight: 1`"+` for FIFO
+queues: a retried entry is sent after the entries of its call that succeeded, so order within a group
+can only change when SQS rejects part of a call. Without `+"`message_deduplication_id`"+` the queue must
+have content-based deduplication enabled; with it, a retried entry is deduplicated by SQS.
 `).
 		Fields(
 			service.NewStringField(sqsoFieldURL).
