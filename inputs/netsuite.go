@@ -165,7 +165,7 @@ SuiteQL reads and shows datetimes in the time zone of the integration user's pre
 
 ### Deleted records
 
-NetSuite's REST API has no `+"`getDeleted`"+`. Accounts that expose the `+"`DeletedRecord`"+` table to SuiteQL (the role needs the *Deleted Records* permission) can read deletions with `+"`query`"+` and `+"`expand: false`"+` (select `+"`recordid AS id`"+` and `+"`deleteddate`"+` as `+"`lastmodifieddate`"+`, filtered by `+"`recordtype`"+`); a downstream mapping turns each row into a tombstone.
+NetSuite's REST API has no `+"`getDeleted`"+`. SuiteQL exposes deletions in the `+"`DeletedRecord`"+` table (columns `+"`recordid`"+`, `+"`type`"+`, `+"`name`"+`, `+"`deleteddate`"+`, `+"`deletedby`"+`, `+"`context`"+`) to roles with the *Deleted Records* permission (Setup > Users/Roles > Manage Roles > Permissions > Setup) besides *REST Web Services* and *SuiteAnalytics Workbook*. Read them with a second input using `+"`query`"+` and `+"`expand: false`"+`, for example `+"`SELECT t.recordid AS id, TO_CHAR(t.deleteddate, 'YYYY-MM-DD HH24:MI:SS') AS lastmodifieddate, t.type, t.name FROM deletedrecord t WHERE t.type = 'salesorder' AND (t.deleteddate > :cursor_time OR (t.deleteddate = :cursor_time AND t.recordid > :cursor_id)) AND t.deleteddate < :window_end ORDER BY t.deleteddate, t.recordid`"+` (check the `+"`type`"+` values your account shows), and turn each row into a tombstone downstream. The datawald sandbox has no `+"`DeletedRecord`"+` table.
 
 ### Concurrency
 
