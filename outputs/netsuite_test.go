@@ -336,3 +336,40 @@ netsuite:
 	assert.Contains(t, err.Error(), "auth mode oauth2 needs")
 	assert.Contains(t, err.Error(), "operation upsert needs external_id")
 }
+
+func TestNetSuiteOutputAsyncCreateRedeliveredFollowsTheFirstJob(t *testing.T) {
+	h := startNetSuiteOutput(t, seed.Counts{Orders: 20}, sbnetsuite.Options{}, sandbox.Options{})
+	out := h.output(func(c *netsuiteOutputConfig) { c.operation, c.async = noOpCreate, true })
+	before := h.salesOrderCount()
+	ids, bodies, _ := h.orders("magento-order", 30)
+	writeNetSuite(t, out, h.stage("salesOrder", ids, bodies), 4)
+	first := h.statuses(ids)
+	assertAllSent(t, first)
+	writeNetSuite(t, out, h.stage("salesOrder", ids, bodies), 4) // a plain POST would create 30 more
+
+	assert.Equal(t, before+30, h.salesOrderCount())
+	for id, e := range h.statuses(ids) {
+		assert.Equal(t, first[id].TgtID, e.TgtID)
+	}
+	assert.EqualValues(t, 30, h.server.Stats().Count("POST /services/rest/record/v1/{type}", 400), "repeats refused with IDEMPOTENCY_ERROR")
+}
+
+func TestNetSuiteOutputUpdateByInternalIDReplacesTheLines(t *testing.T) {
+	h := startNetSuiteOutput(t, seed.Counts{Orders: 20}, sbnetsuite.Options{}, sandbox.Options{})
+	ids, bodies, _ := h.orders("magento-order", 1)
+	writeNetSuite(t, h.output(nil), h.stage("salesOrder", ids, bodies), 1)
+	tgt := h.statuses(ids)[ids[0]].TgtID
+	require.NotEmpty(t, tgt)
+
+	update := fmt.Sprintf(`{"memo":"changed","item":{"items":[{"item":{"externalId":%q},"quantity":1,"rate":1}]}}`, h.cat.Products[0].SKU)
+	msgs := h.stage("salesOrder", ids, [][]byte{[]byte(update)})
+	msgs[0].MetaSetMut("netsuite_internal_id", tgt)
+	out := h.output(func(c *netsuiteOutputConfig) { c.operation = noOpUpdate })
+	writeNetSuite(t, out, msgs, 1)
+	writeNetSuite(t, out, msgs, 1)
+
+	e := h.statuses(ids)[ids[0]]
+	require.Equal(t, synctask.StatusSent, e.Status, e.Note)
+	assert.Equal(t, tgt, e.TgtID)
+	assert.Equal(t, map[string]int{ids[0]: 1}, h.salesOrderLines(map[string]int{ids[0]: 0}), "one line, however often the update is sent")
+}

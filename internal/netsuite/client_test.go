@@ -2,6 +2,10 @@ package netsuite
 
 import (
 	"context"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/pem"
 	"errors"
 	"net/http"
 	"strings"
@@ -186,3 +190,24 @@ func (c *manualClock) lock() {
 func (c *manualClock) unlock() { <-c.mu }
 
 var _ = context.Background
+
+func TestOAuth2WithAnRSACertificateSignsPS256AndRS256IsRefusedUpFront(t *testing.T) {
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	require.NoError(t, err)
+	der, err := x509.MarshalPKCS8PrivateKey(key)
+	require.NoError(t, err)
+	pemKey := string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}))
+	acct := startAccount(t, sbnetsuite.Options{PublicKey: &key.PublicKey}, sandbox.Options{})
+
+	cfg := acct.config(t, AuthOAuth2)
+	cfg.Auth.OAuth2.PrivateKeyPEM = pemKey
+	c, err := New(cfg)
+	require.NoError(t, err)
+	_, err = c.ServerTime(t.Context())
+	require.NoError(t, err, "PS256 assertion accepted")
+
+	cfg.Auth.OAuth2.Algorithm = "RS256"
+	_, err = New(cfg)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "RS256")
+}
