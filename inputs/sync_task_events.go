@@ -72,7 +72,7 @@ this input emits them in order as JSON:
 `+"```json"+`
 {"seq": 42, "at": "2026-11-22T10:00:00Z", "task": {"id": "...", "tx_type": "order", "source": "netsuite",
  "target": "magento", "sync_status": "Fail", "counts": {"N": 0, "S": 97, "F": 3, "I": 0, "?": 0},
- "started_at": "...", "ended_at": "...", "retries": 0}}
+ "cut_at": "...", "started_at": "...", "ended_at": "...", "deadline_ms": 3600000, "retries": 0, "sealed": true}}
 `+"```"+`
 
 Metadata: `+"`dw_task_id`, `dw_tx_type`, `dw_source`, `dw_target`, `dw_sync_status`, `dw_event_seq`"+`.

@@ -79,7 +79,8 @@ and queues them; this input claims each queued entity exactly once (claims are a
 sharing a PostgreSQL store) and emits its staged payload with the envelope metadata, `+"`dw_task_id`"+` set
 to the task being retried and `+"`dw_replay: true`"+`. Queued items whose entity was re-staged or delivered
 since are skipped, so a retry never sends an entity twice. Nacked messages are re-sent by this input until
-they are acknowledged.
+they are acknowledged. If the process stops between a claim and the acknowledgement, the entity stays N in
+its reopened task, turns ? at the task's deadline and can be retried again.
 
 When `+"`push_name`"+` is set, `+"`POST /datawald/v1/push/{push_name}`"+` hands pushed entities to this input
 (DataWald's putMessages) with `+"`dw_push: true`"+` and a new task id; the API call returns once the pipeline

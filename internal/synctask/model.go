@@ -3,6 +3,7 @@ package synctask
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -187,6 +188,56 @@ type Task struct {
 	// poll cycle ended, or the batch was its own task). Only a sealed task
 	// leaves Processing.
 	Sealed bool `json:"sealed"`
+}
+
+// taskWire is Task's JSON form: times that are not set are left out.
+type taskWire struct {
+	ID         string     `json:"id"`
+	TxType     string     `json:"tx_type"`
+	Source     string     `json:"source"`
+	Target     string     `json:"target"`
+	Status     TaskStatus `json:"sync_status"`
+	Counts     Counts     `json:"counts"`
+	CutAt      *time.Time `json:"cut_at,omitempty"`
+	StartedAt  *time.Time `json:"started_at,omitempty"`
+	EndedAt    *time.Time `json:"ended_at,omitempty"`
+	DeadlineAt *time.Time `json:"deadline_at,omitempty"`
+	DeadlineMS int64      `json:"deadline_ms"`
+	Retries    int        `json:"retries"`
+	Sealed     bool       `json:"sealed"`
+}
+
+func timePtr(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	return &t
+}
+
+func timeVal(t *time.Time) time.Time {
+	if t == nil {
+		return time.Time{}
+	}
+	return *t
+}
+
+// MarshalJSON encodes the task, leaving out times that are not set.
+func (t Task) MarshalJSON() ([]byte, error) {
+	return json.Marshal(taskWire{ID: t.ID, TxType: t.TxType, Source: t.Source, Target: t.Target, Status: t.Status, Counts: t.Counts,
+		CutAt: timePtr(t.CutAt), StartedAt: timePtr(t.StartedAt), EndedAt: timePtr(t.EndedAt), DeadlineAt: timePtr(t.DeadlineAt),
+		DeadlineMS: t.Deadline.Milliseconds(), Retries: t.Retries, Sealed: t.Sealed})
+}
+
+// UnmarshalJSON decodes what MarshalJSON encodes.
+func (t *Task) UnmarshalJSON(b []byte) error {
+	var w taskWire
+	if err := json.Unmarshal(b, &w); err != nil {
+		return err
+	}
+	*t = Task{ID: w.ID, TxType: w.TxType, Source: w.Source, Target: w.Target, Status: w.Status, Counts: w.Counts,
+		CutAt: timeVal(w.CutAt), StartedAt: timeVal(w.StartedAt), EndedAt: timeVal(w.EndedAt), DeadlineAt: timeVal(w.DeadlineAt),
+		Deadline: time.Duration(w.DeadlineMS) * time.Millisecond, Retries: w.Retries, Sealed: w.Sealed}
+	return nil
 }
 
 // TaskSpec describes the task a staged batch belongs to.

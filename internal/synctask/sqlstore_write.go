@@ -357,6 +357,22 @@ func (s *sqlStore) RecordOutcomes(ctx context.Context, outcomes []Outcome) error
 		if err != nil {
 			return err
 		}
+		// Outcomes without a task id count for the entity's current task.
+		var more []string
+		for _, o := range outcomes {
+			if st, ok := state[o.Key]; ok && o.TaskID == "" && st.taskID != "" && tasks[st.taskID] == nil {
+				more = append(more, st.taskID)
+			}
+		}
+		if len(more) > 0 {
+			extra, err := s.lockTasks(ctx, tx, more)
+			if err != nil {
+				return err
+			}
+			for id, t := range extra {
+				tasks[id] = t
+			}
+		}
 		upd := s.d.rebind(`UPDATE dw_entities SET status = ?, tgt_id = CASE WHEN ? = '' THEN tgt_id ELSE ? END,
 			error_code = ?, note = ?, status_at = ? WHERE source = ? AND target = ? AND tx_type = ? AND src_id = ?`)
 		deltas := map[string]*taskDelta{}

@@ -66,6 +66,7 @@ var cases = []testCase{
 	{"an unsealed task stays Processing until it is sealed", unsealedTaskWaitsForSeal},
 	{"an unsealed task is sealed and rolled up at its deadline", unsealedTaskSealedAtDeadline},
 	{"a missing entity or task is ErrNotFound", missingIsNotFound},
+	{"an outcome without a task id counts for the entity's current task", outcomeWithoutTaskID},
 }
 
 var ctx = context.Background()
@@ -618,5 +619,13 @@ func unsealedTaskSealedAtDeadline(t *testing.T, s synctask.Store) {
 	require.NoError(t, err)
 	tk := task(t, s, "t1")
 	assert.True(t, tk.Sealed)
+	assert.Equal(t, synctask.TaskCompleted, tk.Status)
+}
+
+func outcomeWithoutTaskID(t *testing.T, s synctask.Store) {
+	stage(t, s, "t1", input("1", `{}`))
+	require.NoError(t, s.RecordOutcomes(ctx, []synctask.Outcome{{Key: key("1"), Status: synctask.StatusSent}}))
+	tk := task(t, s, "t1")
+	assert.Equal(t, synctask.Counts{S: 1}, tk.Counts)
 	assert.Equal(t, synctask.TaskCompleted, tk.Status)
 }
