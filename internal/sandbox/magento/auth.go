@@ -7,17 +7,16 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"encoding/json"
-	"fmt"
 	"hash"
-	"io"
 	"mime"
 	"net/http"
 	"net/url"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/datawald/datawald/internal/sandbox/oauth1"
 )
 
 // oauthTimeDeviation is how far in the future Magento accepts an
@@ -142,79 +141,19 @@ func (v *Vendor) verifyOAuth(r *http.Request, body []byte, header string) error 
 	return nil
 }
 
-// oauthSignature computes the RFC 5849 HMAC signature of r: the base string
-// is METHOD & base URL (scheme://host/path, no query) & the sorted, encoded
-// query, form-body and oauth_* parameters (without oauth_signature and
-// realm); the key is consumerSecret & tokenSecret.
+// oauthSignature computes the RFC 5849 HMAC signature of r, base64
+// encoded: the base string covers the query, a form body (when r is
+// application/x-www-form-urlencoded) and the oauth_* parameters; the key is
+// consumerSecret & tokenSecret.
 func oauthSignature(newHash func() hash.Hash, r *http.Request, body []byte, oauth map[string]string, consumerSecret, tokenSecret string) string {
-	type kv struct{ k, v string }
-	var params []kv
-	for k, vs := range r.URL.Query() {
-		for _, val := range vs {
-			params = append(params, kv{oauthEncode(k), oauthEncode(val)})
-		}
-	}
+	var form url.Values
 	if ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); ct == "application/x-www-form-urlencoded" {
-		if form, err := url.ParseQuery(string(body)); err == nil {
-			for k, vs := range form {
-				for _, val := range vs {
-					params = append(params, kv{oauthEncode(k), oauthEncode(val)})
-				}
-			}
+		if f, err := url.ParseQuery(string(body)); err == nil {
+			form = f
 		}
 	}
-	for k, val := range oauth {
-		if k == "oauth_signature" || k == "realm" {
-			continue
-		}
-		params = append(params, kv{oauthEncode(k), oauthEncode(val)})
-	}
-	sort.Slice(params, func(i, j int) bool {
-		if params[i].k != params[j].k {
-			return params[i].k < params[j].k
-		}
-		return params[i].v < params[j].v
-	})
-	pairs := make([]string, len(params))
-	for i, p := range params {
-		pairs[i] = p.k + "=" + p.v
-	}
-	base := strings.ToUpper(r.Method) + "&" + oauthEncode(requestBaseURL(r)) + "&" + oauthEncode(strings.Join(pairs, "&"))
-	mac := hmac.New(newHash, []byte(oauthEncode(consumerSecret)+"&"+oauthEncode(tokenSecret)))
-	_, _ = io.WriteString(mac, base)
-	return base64.StdEncoding.EncodeToString(mac.Sum(nil))
-}
-
-// requestBaseURL is the base string URI of r: lower-case scheme and host,
-// the port only when it is not the scheme's default, the path as sent.
-func requestBaseURL(r *http.Request) string {
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
-	}
-	if fp := r.Header.Get("X-Forwarded-Proto"); fp != "" {
-		scheme = strings.ToLower(fp)
-	}
-	host := strings.ToLower(r.Host)
-	if (scheme == "http" && strings.HasSuffix(host, ":80")) || (scheme == "https" && strings.HasSuffix(host, ":443")) {
-		host = host[:strings.LastIndex(host, ":")]
-	}
-	return scheme + "://" + host + r.URL.EscapedPath()
-}
-
-// oauthEncode is RFC 3986 percent-encoding: everything but ALPHA, DIGIT and
-// "-._~" is escaped, with upper-case hex.
-func oauthEncode(s string) string {
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' || c == '~' {
-			b.WriteByte(c)
-			continue
-		}
-		fmt.Fprintf(&b, "%%%02X", c)
-	}
-	return b.String()
+	mac := oauth1.Signature(newHash, oauth1.BaseString(r, form, oauth), consumerSecret, tokenSecret)
+	return base64.StdEncoding.EncodeToString(mac)
 }
 
 // nonceStore remembers the nonces the integration used. It has its own lock

@@ -6,11 +6,12 @@ import (
 	"encoding/base64"
 	"net/http"
 	"net/url"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/datawald/datawald/internal/sandbox/oauth1"
 )
 
 // tbaParams are the parameters of an "Authorization: OAuth ..." header.
@@ -56,88 +57,6 @@ func parseOAuthHeader(h string) (tbaParams, bool) {
 		}
 	}
 	return p, true
-}
-
-// percentEncode is RFC 3986 percent-encoding as OAuth 1.0a (RFC 5849 §3.6)
-// requires: everything but ALPHA, DIGIT, '-', '.', '_' and '~' is escaped
-// with upper-case hex.
-func percentEncode(s string) string {
-	const hex = "0123456789ABCDEF"
-	unreserved := func(c byte) bool {
-		return ('A' <= c && c <= 'Z') || ('a' <= c && c <= 'z') || ('0' <= c && c <= '9') || c == '-' || c == '.' || c == '_' || c == '~'
-	}
-	clean := true
-	for i := 0; i < len(s) && clean; i++ {
-		clean = unreserved(s[i])
-	}
-	if clean {
-		return s
-	}
-	var b strings.Builder
-	b.Grow(len(s) * 3)
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if unreserved(c) {
-			b.WriteByte(c)
-			continue
-		}
-		b.WriteByte('%')
-		b.WriteByte(hex[c>>4])
-		b.WriteByte(hex[c&15])
-	}
-	return b.String()
-}
-
-// signatureBaseString builds the RFC 5849 §3.4.1 base string of r: the
-// method, the base URI (scheme and host lower-cased, default port dropped, no
-// query) and the normalized parameters (query, form body and oauth_*
-// parameters except oauth_signature and realm).
-func signatureBaseString(r *http.Request, oauth map[string]string, form url.Values) string {
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
-	}
-	if p := r.Header.Get("X-Forwarded-Proto"); p != "" {
-		scheme = strings.ToLower(p)
-	}
-	host := strings.ToLower(r.Host)
-	if (scheme == "http" && strings.HasSuffix(host, ":80")) || (scheme == "https" && strings.HasSuffix(host, ":443")) {
-		host = host[:strings.LastIndexByte(host, ':')]
-	}
-	base := scheme + "://" + host + r.URL.EscapedPath()
-
-	type pair struct{ k, v string }
-	var pairs []pair
-	query, _ := url.ParseQuery(r.URL.RawQuery)
-	for _, vals := range []url.Values{query, form} {
-		for k, vs := range vals {
-			for _, v := range vs {
-				pairs = append(pairs, pair{percentEncode(k), percentEncode(v)})
-			}
-		}
-	}
-	for k, v := range oauth {
-		pairs = append(pairs, pair{percentEncode(k), percentEncode(v)})
-	}
-	sort.Slice(pairs, func(i, j int) bool {
-		if pairs[i].k != pairs[j].k {
-			return pairs[i].k < pairs[j].k
-		}
-		return pairs[i].v < pairs[j].v
-	})
-	parts := make([]string, len(pairs))
-	for i, p := range pairs {
-		parts[i] = p.k + "=" + p.v
-	}
-	return strings.ToUpper(r.Method) + "&" + percentEncode(base) + "&" + percentEncode(strings.Join(parts, "&"))
-}
-
-// hmacSHA256Signature is the base64 HMAC-SHA256 of base keyed by the
-// percent-encoded consumer secret and token secret joined with '&'.
-func hmacSHA256Signature(base, consumerSecret, tokenSecret string) []byte {
-	m := hmac.New(sha256.New, []byte(percentEncode(consumerSecret)+"&"+percentEncode(tokenSecret)))
-	m.Write([]byte(base))
-	return m.Sum(nil)
 }
 
 // nonceCache remembers the nonces of accepted TBA requests for as long as
@@ -249,7 +168,7 @@ func (v *Vendor) verifyTBA(r *http.Request, h string) *apiError {
 	if err != nil {
 		return loginError("oauth_signature is not base64")
 	}
-	want := hmacSHA256Signature(signatureBaseString(r, p.params, form), v.opts.ConsumerSecret, v.opts.TokenSecret)
+	want := oauth1.Signature(sha256.New, oauth1.BaseString(r, form, p.params), v.opts.ConsumerSecret, v.opts.TokenSecret)
 	if !hmac.Equal(got, want) {
 		return loginError("signature mismatch")
 	}

@@ -14,8 +14,3 @@ func TestNonceCacheForgetsNoncesOnceTheirTimestampLeavesTheWindow(t *testing.T) 
 	assert.True(t, c.add("k|t|n3", 1300, 1001))
 	assert.Len(t, c.seen, 2, "n1 (timestamp 1000) was dropped when the window passed 1000")
 }
-
-func TestPercentEncodeFollowsRFC3986(t *testing.T) {
-	assert.Equal(t, "abc-._~XYZ019", percentEncode("abc-._~XYZ019"))
-	assert.Equal(t, "a%20b%2Bc%2A%25%C3%BC", percentEncode("a b+c*%ü"))
-}
