@@ -50,6 +50,7 @@ var cases = []testCase{
 	{"retrying a task resets F and ? to N, queues each once, and completes after success", retryTask},
 	{"retrying by filter only touches F and ? entities of that filter", retryByFilter},
 	{"retry rejects statuses other than F and ?", retryRejectsOtherStatuses},
+	{"concurrent replay claims hand each retried entity out exactly once", concurrentClaimsAreDisjoint},
 	{"an outcome for a superseded version is ignored", staleOutcomeOnlyUpdatesTask},
 	{"re-staging an unresolved entity in a new task moves it out of the old task", unresolvedEntityMovesToNewTask},
 	{"a delivered entity stays counted in the task that delivered it", resolvedEntityStaysCounted},
@@ -352,6 +353,55 @@ func retryByFilter(t *testing.T, s synctask.Store) {
 	require.NoError(t, err)
 	require.Len(t, items, 1)
 	assert.Equal(t, key("1"), items[0].Entity.Key)
+}
+
+func concurrentClaimsAreDisjoint(t *testing.T, s synctask.Store) {
+	const n = 200
+	var in []synctask.StageInput
+	var ids []string
+	for i := range n {
+		id := fmt.Sprintf("c%03d", i)
+		ids = append(ids, id)
+		in = append(in, input(id, fmt.Sprintf(`{"i":%d}`, i)))
+	}
+	stage(t, s, "t1", in...)
+	record(t, s, "t1", synctask.StatusFailed, ids...)
+	res, err := s.Retry(ctx, synctask.RetryRequest{TaskID: "t1"})
+	require.NoError(t, err)
+	require.Equal(t, n, res.Entities)
+
+	got := make(chan string, 2*n)
+	errs := make(chan error, 4)
+	for range 4 {
+		go func() {
+			for {
+				items, err := s.ClaimReplay(ctx, synctask.ReplaySelector{Target: "mage2"}, 7)
+				if err != nil {
+					errs <- err
+					return
+				}
+				if len(items) == 0 {
+					errs <- nil
+					return
+				}
+				for _, it := range items {
+					got <- it.Entity.SrcID
+				}
+			}
+		}()
+	}
+	for range 4 {
+		require.NoError(t, <-errs)
+	}
+	close(got)
+	seen := map[string]int{}
+	for id := range got {
+		seen[id]++
+	}
+	assert.Len(t, seen, n, "every retried entity was claimed")
+	for id, c := range seen {
+		assert.Equal(t, 1, c, "claimed once: %s", id)
+	}
 }
 
 func retryRejectsOtherStatuses(t *testing.T, s synctask.Store) {
