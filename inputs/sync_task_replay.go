@@ -102,10 +102,9 @@ every `+"`poll_interval`"+` (for retries requested by other replicas).`).
 input:
   broker:
     inputs:
-      - netsuite:
-          record_type: salesOrder
+      - resource: netsuite_orders # the source input, defined under input_resources
         processors:
-          - mapping: 'root = this.apply("netsuite_order_to_canonical")'
+          - resource: netsuite_order_to_canonical # the source mapping
       - sync_task_replay:
           store: sqlite:///var/lib/datawald/synctask.db
           source: netsuite

@@ -121,7 +121,7 @@ The processor also serves the sync-task HTTP API under `+"`/datawald/v1/`"+` on 
 		Example("Stage NetSuite orders bound for Magento", "", `
 pipeline:
   processors:
-    - mapping: 'root = this.apply("netsuite_order_to_canonical")'
+    - resource: netsuite_order_to_canonical # the source mapping
     - sync_task:
         store: sqlite:///var/lib/datawald/synctask.db
         source: netsuite
