@@ -200,3 +200,39 @@ func sandboxMutate(t *testing.T, h *magentoInputHarness, req sandbox.MutateReque
 	require.NoError(t, err)
 	return res
 }
+
+func TestMagentoInputReadsEverySourceItemOncePerCycleAsASnapshot(t *testing.T) {
+	h := startMagentoOrders(t, 100)
+	res, _ := magento.LookupResource("source_items")
+	auth := h.sb.OAuth1()
+	auth.Now = h.clock.Now
+	// A page of 2 is smaller than a SKU's sources, so the scan pages
+	// inside one SKU by source code.
+	cfg := magentoInputConfig{client: h.sb.Config(auth), resource: res, pageSize: 2, pollInterval: time.Millisecond, source: "magento"}
+	in, err := newMagentoInput(cfg, checkpoint.NewStore(h.res, "checkpoints", "magento_source_items"), h.res)
+	require.NoError(t, err)
+	in.now = h.clock.Now
+	require.NoError(t, in.Connect(t.Context()))
+
+	c := h.sb.Client(t, auth)
+	all, err := c.Search(t.Context(), "/V1/inventory/source-items", magento.Criteria{}.Page(1, 1))
+	require.NoError(t, err)
+	tasks := map[string]bool{}
+	for cycle := range 2 {
+		keys := map[string]bool{}
+		for range all.TotalCount {
+			msg, ack, err := in.Read(t.Context())
+			require.NoError(t, err)
+			require.NoError(t, ack(t.Context(), nil))
+			k := metaOf(t, msg, "dw_src_id")
+			assert.False(t, keys[k], "source item %s read twice in cycle %d", k, cycle)
+			keys[k] = true
+			assert.Equal(t, "inventory", metaOf(t, msg, "dw_tx_type"))
+			tasks[metaOf(t, msg, "dw_task_id")] = true
+		}
+		assert.Len(t, keys, all.TotalCount, "cycle %d reads every source item", cycle)
+		h.clock.Advance(time.Minute)
+	}
+	assert.Len(t, tasks, 2, "one task id per cycle")
+	h.sb.Contract.AssertClean(t)
+}
