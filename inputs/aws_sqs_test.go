@@ -79,7 +79,7 @@ input:
     count: %[4]d
     interval: ""
     mapping: |
-      let n = count("sqs-rt-gen") - 1
+      let n = count("%[6]s") - 1
       let entity = $n %% %[5]d
       root = { "seq": $n, "entity": $entity }
       meta dw_tx_type = "order"
@@ -98,7 +98,7 @@ output:
     batching:
       count: 10
       period: 50ms
-`, url, emu.YAML("    "), 1, n, entities)))
+`, url, emu.YAML("    "), 1, n, entities, uniqueCounter("sqs-rt"))))
 	ps, err := prod.Build()
 	require.NoError(t, err)
 	pctx, pcancel := context.WithTimeout(context.Background(), 5*time.Minute)

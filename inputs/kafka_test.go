@@ -77,7 +77,7 @@ input:
     count: %[3]d
     interval: ""
     mapping: |
-      let n = count("%[2]s-gen") - 1
+      let n = count("%[5]s") - 1
       let entity = $n %% %[4]d
       root = { "seq": $n, "entity": $entity, "payload": "x".repeat(64) }
       meta dw_tx_type = "order"
@@ -96,12 +96,19 @@ output:
     batching:
       count: 500
       period: 50ms
-`, broker, topic, n, entities)))
+`, broker, topic, n, entities, uniqueCounter(topic))))
 	s, err := b.Build()
 	require.NoError(t, err)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	require.NoError(t, s.Run(ctx))
+}
+
+// uniqueCounter names a Bloblang count() counter that no earlier stream in
+// this process used: counters are process-wide and would otherwise carry on
+// across repeated runs (-count).
+func uniqueCounter(prefix string) string {
+	return fmt.Sprintf("%s-%d", prefix, time.Now().UnixNano())
 }
 
 type consumed struct {
