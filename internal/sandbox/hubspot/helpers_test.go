@@ -1,11 +1,8 @@
 package hubspot_test
 
 import (
-	"bytes"
 	"encoding/json"
-	"io"
 	"net/http"
-	"sync"
 	"testing"
 	"time"
 
@@ -17,26 +14,10 @@ import (
 	"github.com/datawald/datawald/internal/sandbox/seed"
 )
 
-// fakeClock is a settable clock for limits, timestamps and the search lag.
-type fakeClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func newFakeClock() *fakeClock {
-	return &fakeClock{now: time.Date(2026, 11, 20, 9, 30, 0, 0, time.UTC)}
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
+// newFakeClock returns a settable clock for limits, timestamps and the
+// search lag.
+func newFakeClock() *sandboxtest.Clock {
+	return sandboxtest.NewClock(time.Date(2026, 11, 20, 9, 30, 0, 0, time.UTC))
 }
 
 var smallCatalog = seed.Generate(seed.Config{Seed: 7, End: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC),
@@ -75,24 +56,13 @@ func call(t *testing.T, method, url string, body any) response {
 
 func callWithToken(t *testing.T, token, method, url string, body any) response {
 	t.Helper()
-	var rd io.Reader
-	if body != nil {
-		b, err := json.Marshal(body)
-		require.NoError(t, err)
-		rd = bytes.NewReader(b)
-	}
-	req, err := http.NewRequestWithContext(t.Context(), method, url, rd)
-	require.NoError(t, err)
-	req.Header.Set("Authorization", "Bearer "+token)
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := http.DefaultClient.Do(req)
-	require.NoError(t, err)
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(resp.Body)
-	require.NoError(t, err)
-	out := response{status: resp.StatusCode, header: resp.Header, raw: raw}
-	if len(raw) > 0 {
-		require.NoError(t, json.Unmarshal(raw, &out.body), "body: %s", raw)
+	r := sandboxtest.Do(t, nil, method, url, body, map[string]string{
+		"Authorization": "Bearer " + token,
+		"Content-Type":  "application/json",
+	})
+	out := response{status: r.Status, header: r.Header, raw: r.Body}
+	if len(r.Body) > 0 {
+		require.NoError(t, json.Unmarshal(r.Body, &out.body), "body: %s", r.Body)
 	}
 	return out
 }

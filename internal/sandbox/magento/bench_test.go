@@ -2,7 +2,6 @@ package magento
 
 import (
 	"encoding/json"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -28,26 +27,11 @@ func benchGet(b *testing.B, path string) {
 		b.Fatal(err)
 	}
 	resp.Body.Close()
-	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
-	b.ResetTimer()
-	b.RunParallel(func(pb *testing.PB) {
-		for pb.Next() {
-			req, _ := http.NewRequest("GET", base+path, nil)
-			req.Header.Set("Authorization", "Bearer "+tok)
-			resp, err := client.Do(req)
-			if err != nil {
-				b.Error(err)
-				return
-			}
-			_, _ = io.Copy(io.Discard, resp.Body)
-			resp.Body.Close()
-			if resp.StatusCode != http.StatusOK {
-				b.Errorf("status %d", resp.StatusCode)
-				return
-			}
-		}
+	sandboxtest.BenchHTTP(b, sandboxtest.BenchClient(b), func() *http.Request {
+		req, _ := http.NewRequest("GET", base+path, nil)
+		req.Header.Set("Authorization", "Bearer "+tok)
+		return req
 	})
-	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "req/s")
 }
 
 func BenchmarkGetOrderByID(b *testing.B) { benchGet(b, "/rest/default/V1/orders/42") }
@@ -64,20 +48,11 @@ func benchHandler(b *testing.B, path string) {
 	v := New(Options{Catalog: testCatalog()})
 	srv := sandbox.NewServer(v, sandbox.Options{})
 	tok := v.tokens.issue(adminUserID, v.now(), time.Hour)
-	b.ResetTimer()
-	b.RunParallel(func(pb *testing.PB) {
-		for pb.Next() {
-			req := httptest.NewRequest("GET", path, nil)
-			req.Header.Set("Authorization", "Bearer "+tok)
-			rec := httptest.NewRecorder()
-			srv.ServeHTTP(rec, req)
-			if rec.Code != http.StatusOK {
-				b.Errorf("status %d", rec.Code)
-				return
-			}
-		}
+	sandboxtest.BenchHandler(b, srv, func() *http.Request {
+		req := httptest.NewRequest("GET", path, nil)
+		req.Header.Set("Authorization", "Bearer "+tok)
+		return req
 	})
-	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "req/s")
 }
 
 func BenchmarkHandlerGetOrderByID(b *testing.B) { benchHandler(b, "/rest/default/V1/orders/42") }

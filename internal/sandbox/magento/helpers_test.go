@@ -1,22 +1,13 @@
 package magento
 
 import (
-	"bytes"
-	"crypto/hmac"
-	"crypto/sha1"
-	"crypto/sha256"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"hash"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"sort"
 	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -26,6 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/datawald/datawald/internal/sandbox"
+	"github.com/datawald/datawald/internal/sandbox/sandboxtest"
 	"github.com/datawald/datawald/internal/sandbox/seed"
 )
 
@@ -44,25 +36,9 @@ func testCatalog() *seed.Catalog {
 	return catalog
 }
 
-// testClock is a settable clock.
-type testClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func newTestClock() *testClock { return &testClock{t: catalogEnd.Add(36 * time.Hour)} }
-
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *testClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
+// newTestClock returns a settable clock a day and a half after the seed's
+// history ends.
+func newTestClock() *sandboxtest.Clock { return sandboxtest.NewClock(catalogEnd.Add(36 * time.Hour)) }
 
 // sim is a running simulator with its contract validator in front.
 type sim struct {
@@ -70,7 +46,7 @@ type sim struct {
 	v      *Vendor
 	srv    *sandbox.Server
 	base   string
-	clock  *testClock
+	clock  *sandboxtest.Clock
 	token  string
 	nonce  atomic.Int64
 	checks *ContractValidator
@@ -141,26 +117,19 @@ func (s *sim) adminToken() string {
 // none) and a JSON body (nil for none).
 func (s *sim) call(method, path, auth string, body any) (int, []byte) {
 	s.t.Helper()
-	var rd io.Reader
+	h := map[string]string{}
+	var payload any // JSON-encoded here, so a string body is sent as a JSON string
 	if body != nil {
 		raw, err := json.Marshal(body)
 		require.NoError(s.t, err)
-		rd = bytes.NewReader(raw)
-	}
-	req, err := http.NewRequest(method, s.base+path, rd)
-	require.NoError(s.t, err)
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
+		payload = raw
+		h["Content-Type"] = "application/json"
 	}
 	if auth != "" {
-		req.Header.Set("Authorization", auth)
+		h["Authorization"] = auth
 	}
-	resp, err := http.DefaultClient.Do(req)
-	require.NoError(s.t, err)
-	defer resp.Body.Close()
-	out, err := io.ReadAll(resp.Body)
-	require.NoError(s.t, err)
-	return resp.StatusCode, out
+	r := sandboxtest.Do(s.t, nil, method, s.base+path, payload, h)
+	return r.Status, r.Body
 }
 
 // admin sends a request authenticated with an admin token.
@@ -247,46 +216,13 @@ func (s *sim) list(path string, c criteria) listResult {
 }
 
 // signOAuth returns an OAuth 1.0a Authorization header for a request to
-// rawURL, computed independently of the simulator's verifier (RFC 5849
-// §3.4.1 with url.QueryEscape-based encoding).
+// rawURL, made by the test signer, which is computed independently of the
+// simulator's verifier.
 func signOAuth(method, rawURL, consumerKey, consumerSecret, token, tokenSecret, sigMethod, nonce string, ts int64) string {
-	u, _ := url.Parse(rawURL)
-	enc := func(s string) string {
-		return strings.ReplaceAll(strings.ReplaceAll(url.QueryEscape(s), "+", "%20"), "%7E", "~")
-	}
-	params := map[string]string{
-		"oauth_consumer_key":     consumerKey,
-		"oauth_nonce":            nonce,
-		"oauth_signature_method": sigMethod,
-		"oauth_timestamp":        strconv.FormatInt(ts, 10),
-		"oauth_token":            token,
-		"oauth_version":          "1.0",
-	}
-	var pairs []string
-	for k, v := range params {
-		pairs = append(pairs, enc(k)+"="+enc(v))
-	}
-	for k, vs := range u.Query() {
-		for _, v := range vs {
-			pairs = append(pairs, enc(k)+"="+enc(v))
-		}
-	}
-	sort.Strings(pairs)
-	baseURL := u.Scheme + "://" + strings.ToLower(u.Host) + u.EscapedPath()
-	base := method + "&" + enc(baseURL) + "&" + enc(strings.Join(pairs, "&"))
-	var h func() hash.Hash = sha256.New
-	if sigMethod == "HMAC-SHA1" {
-		h = sha1.New
-	}
-	mac := hmac.New(h, []byte(enc(consumerSecret)+"&"+enc(tokenSecret)))
-	mac.Write([]byte(base))
-	params["oauth_signature"] = base64.StdEncoding.EncodeToString(mac.Sum(nil))
-	var parts []string
-	for k, v := range params {
-		parts = append(parts, fmt.Sprintf(`%s="%s"`, k, enc(v)))
-	}
-	sort.Strings(parts)
-	return "OAuth " + strings.Join(parts, ",")
+	return sandboxtest.OAuth1{
+		ConsumerKey: consumerKey, ConsumerSecret: consumerSecret,
+		Token: token, TokenSecret: tokenSecret, SignatureMethod: sigMethod,
+	}.Header(method, rawURL, nonce, ts)
 }
 
 // oauth signs a request to path with the integration credentials.

@@ -54,7 +54,7 @@ func TestTBAReusedNonceIsAnInvalidLogin(t *testing.T) {
 	nonce := randomNonce()
 	first := c.doWith(http.MethodGet, "/system/v1/serverTime", nil, nonce, clock.Now().Unix(), c.creds["consumer_secret"])
 	require.Equal(t, http.StatusOK, first.status, "body: %s", first.body)
-	clock.Add(time.Second)
+	clock.Advance(time.Second)
 	again := c.doWith(http.MethodGet, "/system/v1/serverTime", nil, nonce, clock.Now().Unix(), c.creds["consumer_secret"])
 	assertInvalidLogin(t, again, "nonce already used")
 }
@@ -137,7 +137,7 @@ func TestClientCredentialsTokenAuthenticatesRequests(t *testing.T) {
 	require.Equal(t, http.StatusOK, r.status, "body: %s", r.body)
 	assert.Equal(t, "Müller GmbH", r.json(t)["companyName"])
 
-	clock.Add(time.Hour)
+	clock.Advance(time.Hour)
 	assertInvalidLogin(t, c.do(http.MethodGet, "/record/v1/customer/10", nil), "expired")
 }
 

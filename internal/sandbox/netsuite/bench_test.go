@@ -1,7 +1,6 @@
 package netsuite
 
 import (
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -25,34 +24,16 @@ func benchGet(b *testing.B, path string, bearer bool) {
 	if bearer {
 		c.bearer = issueBenchToken(b, c)
 	}
-	tr := &http.Transport{MaxIdleConnsPerHost: 64}
-	defer tr.CloseIdleConnections()
-	hc := &http.Client{Transport: tr}
 	url := base + "/services/rest" + path
-	b.ResetTimer()
-	start := time.Now()
-	b.RunParallel(func(pb *testing.PB) {
-		for pb.Next() {
-			req, _ := http.NewRequest(http.MethodGet, url, nil)
-			if c.bearer != "" {
-				req.Header.Set("Authorization", "Bearer "+c.bearer)
-			} else {
-				req.Header.Set("Authorization", c.sign(http.MethodGet, url, time.Now().Unix(), randomNonce(), c.creds["consumer_secret"]))
-			}
-			resp, err := hc.Do(req)
-			if err != nil {
-				b.Error(err)
-				return
-			}
-			_, _ = io.Copy(io.Discard, resp.Body)
-			resp.Body.Close()
-			if resp.StatusCode != http.StatusOK {
-				b.Errorf("status %d", resp.StatusCode)
-				return
-			}
+	sandboxtest.BenchHTTP(b, sandboxtest.BenchClient(b), func() *http.Request {
+		req, _ := http.NewRequest(http.MethodGet, url, nil)
+		if c.bearer != "" {
+			req.Header.Set("Authorization", "Bearer "+c.bearer)
+		} else {
+			req.Header.Set("Authorization", c.sign(http.MethodGet, url, time.Now().Unix(), randomNonce(), c.creds["consumer_secret"]))
 		}
+		return req
 	})
-	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "req/s")
 }
 
 func issueBenchToken(b *testing.B, c *client) string {
@@ -80,19 +61,9 @@ func BenchmarkHandlerGetCustomerTBA(b *testing.B) {
 	srv := sandbox.NewServer(v, sandbox.Options{})
 	c := &client{t: b, creds: v.Credentials(), clock: time.Now}
 	const url = "http://127.0.0.1:8080/services/rest/record/v1/customer/3"
-	b.ResetTimer()
-	start := time.Now()
-	b.RunParallel(func(pb *testing.PB) {
-		for pb.Next() {
-			req := httptest.NewRequest(http.MethodGet, url, nil)
-			req.Header.Set("Authorization", c.sign(http.MethodGet, url, time.Now().Unix(), randomNonce(), c.creds["consumer_secret"]))
-			w := httptest.NewRecorder()
-			srv.ServeHTTP(w, req)
-			if w.Code != http.StatusOK {
-				b.Errorf("status %d: %s", w.Code, w.Body)
-				return
-			}
-		}
+	sandboxtest.BenchHandler(b, srv, func() *http.Request {
+		req := httptest.NewRequest(http.MethodGet, url, nil)
+		req.Header.Set("Authorization", c.sign(http.MethodGet, url, time.Now().Unix(), randomNonce(), c.creds["consumer_secret"]))
+		return req
 	})
-	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "req/s")
 }

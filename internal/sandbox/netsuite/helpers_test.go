@@ -1,21 +1,12 @@
 package netsuite
 
 import (
-	"bytes"
-	"crypto/hmac"
 	"crypto/rand"
-	"crypto/sha256"
-	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
-	"net/url"
-	"sort"
 	"strconv"
-	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -24,24 +15,6 @@ import (
 	"github.com/datawald/datawald/internal/sandbox"
 	"github.com/datawald/datawald/internal/sandbox/sandboxtest"
 )
-
-// testClock is a settable clock.
-type testClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *testClock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
 
 // client signs requests with TBA, written independently of the server's
 // verifier from RFC 5849.
@@ -54,57 +27,20 @@ type client struct {
 	nonceFn func() string
 }
 
-func enc(s string) string {
-	// url.QueryEscape encodes space as '+' and leaves '~' alone in newer
-	// Go; fix both to RFC 3986.
-	e := url.QueryEscape(s)
-	e = strings.ReplaceAll(e, "+", "%20")
-	return strings.ReplaceAll(e, "%7E", "~")
-}
-
 func randomNonce() string {
 	b := make([]byte, 12)
 	_, _ = rand.Read(b)
 	return hex.EncodeToString(b)
 }
 
-// sign returns the Authorization header for method and rawURL.
+// sign returns the Authorization header for method and rawURL, made by the
+// test signer, which is written independently of the server's verifier.
 func (c *client) sign(method, rawURL string, ts int64, nonce, consumerSecret string) string {
-	u, err := url.Parse(rawURL)
-	require.NoError(c.t, err)
-	oauth := map[string]string{
-		"oauth_consumer_key":     c.creds["consumer_key"],
-		"oauth_token":            c.creds["token_id"],
-		"oauth_signature_method": "HMAC-SHA256",
-		"oauth_timestamp":        strconv.FormatInt(ts, 10),
-		"oauth_nonce":            nonce,
-		"oauth_version":          "1.0",
-	}
-	var params []string
-	for k, vs := range u.Query() {
-		for _, v := range vs {
-			params = append(params, enc(k)+"="+enc(v))
-		}
-	}
-	for k, v := range oauth {
-		params = append(params, enc(k)+"="+enc(v))
-	}
-	sort.Strings(params)
-	baseURI := u.Scheme + "://" + u.Host + u.EscapedPath()
-	base := method + "&" + enc(baseURI) + "&" + enc(strings.Join(params, "&"))
-	mac := hmac.New(sha256.New, []byte(enc(consumerSecret)+"&"+enc(c.creds["token_secret"])))
-	mac.Write([]byte(base))
-	oauth["oauth_signature"] = base64.StdEncoding.EncodeToString(mac.Sum(nil))
-	parts := []string{`realm="` + c.creds["realm"] + `"`}
-	keys := make([]string, 0, len(oauth))
-	for k := range oauth {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		parts = append(parts, k+`="`+enc(oauth[k])+`"`)
-	}
-	return "OAuth " + strings.Join(parts, ", ")
+	return sandboxtest.OAuth1{
+		ConsumerKey: c.creds["consumer_key"], ConsumerSecret: consumerSecret,
+		Token: c.creds["token_id"], TokenSecret: c.creds["token_secret"],
+		Realm: c.creds["realm"],
+	}.Header(method, rawURL, nonce, ts)
 }
 
 type response struct {
@@ -145,36 +81,21 @@ func (c *client) nonce() string {
 
 func (c *client) doWith(method, path string, body any, nonce string, ts int64, consumerSecret string, headers ...string) response {
 	c.t.Helper()
-	var rd io.Reader
-	if body != nil {
-		if s, ok := body.(string); ok {
-			rd = strings.NewReader(s)
-		} else {
-			b, err := json.Marshal(body)
-			require.NoError(c.t, err)
-			rd = bytes.NewReader(b)
-		}
-	}
 	u := c.base + "/services/rest" + path
-	req, err := http.NewRequest(method, u, rd)
-	require.NoError(c.t, err)
+	h := map[string]string{}
 	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
+		h["Content-Type"] = "application/json"
 	}
 	for i := 0; i+1 < len(headers); i += 2 {
-		req.Header.Add(headers[i], headers[i+1])
+		h[headers[i]] = headers[i+1]
 	}
 	if c.bearer != "" {
-		req.Header.Set("Authorization", "Bearer "+c.bearer)
+		h["Authorization"] = "Bearer " + c.bearer
 	} else {
-		req.Header.Set("Authorization", c.sign(method, u, ts, nonce, consumerSecret))
+		h["Authorization"] = c.sign(method, u, ts, nonce, consumerSecret)
 	}
-	resp, err := http.DefaultClient.Do(req)
-	require.NoError(c.t, err)
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	require.NoError(c.t, err)
-	return response{status: resp.StatusCode, header: resp.Header, body: b}
+	r := sandboxtest.Do(c.t, nil, method, u, body, h)
+	return response{status: r.Status, header: r.Header, body: r.Body}
 }
 
 // suiteql runs a SuiteQL page with Prefer: transient.
@@ -225,9 +146,9 @@ func testData() *DataSet {
 
 // startSandbox serves a vendor with testData and a test clock, and returns a
 // TBA client for it.
-func startSandbox(t *testing.T, mod func(*Options)) (*Vendor, *client, *testClock, *sandbox.Server) {
+func startSandbox(t *testing.T, mod func(*Options)) (*Vendor, *client, *sandboxtest.Clock, *sandbox.Server) {
 	t.Helper()
-	clock := &testClock{t: testEpoch.Add(24 * time.Hour)}
+	clock := sandboxtest.NewClock(testEpoch.Add(24 * time.Hour))
 	o := Options{Clock: clock.Now, Data: testData()}
 	if mod != nil {
 		mod(&o)

@@ -22,7 +22,7 @@ func TestMutatedRecordsShowUpInTheNextIncrementalQuery(t *testing.T) {
 	watermark := clock.Now().UTC().Format("2006-01-02 15:04:05")
 	require.Empty(t, incremental(watermark))
 
-	clock.Add(10 * time.Second)
+	clock.Advance(10 * time.Second)
 	res, err := v.Mutate(sandbox.MutateRequest{Entity: "salesOrder", Count: 2, SameSecond: true})
 	require.NoError(t, err)
 	assert.Equal(t, []string{"30", "31"}, res.Changed)

@@ -1,12 +1,13 @@
-// Package sandboxtest starts sandbox simulators inside Go tests and talks to
-// their /_sandbox/ routes.
+// Package sandboxtest holds test-only utilities for the sandbox simulators:
+// starting them inside Go tests, talking to their /_sandbox/ routes, a
+// settable Clock, Do for plain HTTP calls, an independent OAuth 1.0a test
+// signer and the benchmark harnesses the vendor packages share. Only tests
+// import it.
 package sandboxtest
 
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
-	"io"
 	"net/http"
 	"testing"
 
@@ -63,38 +64,13 @@ func Reset(t testing.TB, baseURL string) {
 // answer fails the test with the body.
 func call(t testing.TB, method, url string, body, out any) {
 	t.Helper()
-	var rd io.Reader
-	if body != nil {
-		b, err := json.Marshal(body)
-		if err != nil {
-			t.Fatalf("encoding %s %s body: %v", method, url, err)
-		}
-		rd = bytes.NewReader(b)
-	}
-	req, err := http.NewRequestWithContext(t.Context(), method, url, rd)
-	if err != nil {
-		t.Fatalf("building %s %s: %v", method, url, err)
-	}
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatalf("calling %s %s: %v", method, url, err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatalf("reading %s %s answer: %v", method, url, err)
-	}
-	if resp.StatusCode/100 != 2 {
-		t.Fatalf("%s %s: %s", method, url, statusError(resp.StatusCode, b))
+	r := Do(t, nil, method, url, body, map[string]string{"Content-Type": "application/json"})
+	if r.Status/100 != 2 {
+		t.Fatalf("%s %s: status %d: %s", method, url, r.Status, bytes.TrimSpace(r.Body))
 	}
 	if out != nil {
-		if err := json.Unmarshal(b, out); err != nil {
+		if err := json.Unmarshal(r.Body, out); err != nil {
 			t.Fatalf("decoding %s %s answer: %v", method, url, err)
 		}
 	}
-}
-
-func statusError(status int, body []byte) error {
-	return fmt.Errorf("status %d: %s", status, bytes.TrimSpace(body))
 }

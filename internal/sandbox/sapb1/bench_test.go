@@ -1,7 +1,6 @@
 package sapb1_test
 
 import (
-	"io"
 	"net/http"
 	"net/http/cookiejar"
 	"strings"
@@ -20,7 +19,8 @@ func BenchmarkGetItem(b *testing.B) {
 	v := sapb1.New(sapb1.Options{Catalog: smallCatalog})
 	_, base := sandboxtest.Start(b, v, sandbox.Options{})
 	jar, _ := cookiejar.New(nil)
-	client := &http.Client{Jar: jar, Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
+	client := sandboxtest.BenchClient(b)
+	client.Jar = jar
 	resp, err := client.Post(base+"/b1s/v1/Login", "application/json", strings.NewReader(
 		`{"CompanyDB":"`+sapb1.DefaultCompanyDB+`","UserName":"`+sapb1.DefaultUserName+`","Password":"`+sapb1.DefaultPassword+`"}`))
 	if err != nil || resp.StatusCode != http.StatusOK {
@@ -29,21 +29,8 @@ func BenchmarkGetItem(b *testing.B) {
 	resp.Body.Close()
 	url := base + "/b1s/v1/Items('" + smallCatalog.Products[0].SKU + "')?$select=ItemCode,ItemName,UpdateDate,UpdateTime"
 	b.SetParallelism(4)
-	b.ResetTimer()
-	b.RunParallel(func(pb *testing.PB) {
-		for pb.Next() {
-			resp, err := client.Get(url)
-			if err != nil {
-				b.Error(err)
-				return
-			}
-			_, _ = io.Copy(io.Discard, resp.Body)
-			resp.Body.Close()
-			if resp.StatusCode != http.StatusOK {
-				b.Errorf("status %d", resp.StatusCode)
-				return
-			}
-		}
+	sandboxtest.BenchHTTP(b, client, func() *http.Request {
+		req, _ := http.NewRequest(http.MethodGet, url, nil)
+		return req
 	})
-	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "req/s")
 }

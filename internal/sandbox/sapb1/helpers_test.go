@@ -3,10 +3,8 @@ package sapb1_test
 import (
 	"bytes"
 	"encoding/json"
-	"io"
 	"net/http"
 	"net/http/cookiejar"
-	"sync"
 	"testing"
 	"time"
 
@@ -18,25 +16,9 @@ import (
 	"github.com/datawald/datawald/internal/sandbox/seed"
 )
 
-type fakeClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func newFakeClock() *fakeClock {
-	return &fakeClock{now: time.Date(2026, 11, 20, 21, 0, 0, 0, time.UTC)}
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
+// newFakeClock returns a settable clock for session expiry and timestamps.
+func newFakeClock() *sandboxtest.Clock {
+	return sandboxtest.NewClock(time.Date(2026, 11, 20, 21, 0, 0, 0, time.UTC))
 }
 
 var smallCatalog = seed.Generate(seed.Config{Seed: 11, End: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC),
@@ -83,25 +65,10 @@ type response struct {
 
 func (c *client) do(method, path string, body any, header map[string]string) response {
 	c.t.Helper()
-	var rd io.Reader
-	if body != nil {
-		b, err := json.Marshal(body)
-		require.NoError(c.t, err)
-		rd = bytes.NewReader(b)
-	}
-	req, err := http.NewRequestWithContext(c.t.Context(), method, c.base+path, rd)
-	require.NoError(c.t, err)
-	for k, v := range header {
-		req.Header.Set(k, v)
-	}
-	resp, err := c.http.Do(req)
-	require.NoError(c.t, err)
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(resp.Body)
-	require.NoError(c.t, err)
-	out := response{status: resp.StatusCode, header: resp.Header, raw: raw}
-	if len(raw) > 0 && resp.Header.Get("Content-Type") != "" && bytes.HasPrefix(bytes.TrimSpace(raw), []byte("{")) {
-		require.NoError(c.t, json.Unmarshal(raw, &out.body), "body: %s", raw)
+	r := sandboxtest.Do(c.t, c.http, method, c.base+path, body, header)
+	out := response{status: r.Status, header: r.Header, raw: r.Body}
+	if len(r.Body) > 0 && r.Header.Get("Content-Type") != "" && bytes.HasPrefix(bytes.TrimSpace(r.Body), []byte("{")) {
+		require.NoError(c.t, json.Unmarshal(r.Body, &out.body), "body: %s", r.Body)
 	}
 	return out
 }
