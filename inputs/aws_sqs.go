@@ -203,8 +203,8 @@ func (r *sqsReader) start(client sqsAPI) {
 	r.client = client
 	r.msgs = make(chan *service.Message, r.conf.maxMessages)
 	r.inFlight = map[string]time.Time{}
-	r.deleter = newReceiptBatcher(r.deleteBatch, r.conf.deletePeriod, r.settled("deleting"))
-	r.releaser = newReceiptBatcher(r.releaseBatch, 50*time.Millisecond, r.settled("releasing"))
+	r.deleter = newReceiptBatcher(r.deleteBatch, r.conf.deletePeriod, r.settled("Deleting"))
+	r.releaser = newReceiptBatcher(r.releaseBatch, 50*time.Millisecond, r.settled("Releasing"))
 	ctx, cancel := context.WithCancel(context.Background())
 	r.cancel = cancel
 	r.wg.Add(4)
@@ -271,10 +271,12 @@ func (r *sqsReader) receiveLoop(ctx context.Context) {
 	}
 }
 
-// extendLoop renews the visibility of in-flight messages once half of
-// their visibility timeout has passed.
+// extendLoop renews the visibility of in-flight messages once a third of
+// their visibility timeout has passed. Checking every sixth of it, a renewal
+// is sent with at least half of the timeout left, which leaves room for a
+// slow ChangeMessageVisibility call.
 func (r *sqsReader) extendLoop(ctx context.Context) {
-	tick := max(r.conf.visibilityTimeout/4, 250*time.Millisecond)
+	tick := max(r.conf.visibilityTimeout/6, 100*time.Millisecond)
 	t := time.NewTicker(tick)
 	defer t.Stop()
 	for {
@@ -287,7 +289,7 @@ func (r *sqsReader) extendLoop(ctx context.Context) {
 		var due []string
 		r.mu.Lock()
 		for h, deadline := range r.inFlight {
-			if deadline.Sub(now) < r.conf.visibilityTimeout/2 {
+			if deadline.Sub(now) < r.conf.visibilityTimeout*2/3 {
 				due = append(due, h)
 			}
 		}
