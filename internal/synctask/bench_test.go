@@ -37,29 +37,31 @@ func benchPayload(i int) []byte {
 
 func stageN(b *testing.B, s synctask.Store, n int) {
 	b.Helper()
-	ctx := context.Background()
-	in := make([]synctask.StageInput, 0, benchBatch)
+	for done := 0; done < n; done += benchBatch {
+		stageRange(b, s, done, min(benchBatch, n-done))
+	}
+}
+
+// stageRange stages entities from..from+n-1 in one Stage call.
+func stageRange(b *testing.B, s synctask.Store, from, n int) {
+	b.Helper()
 	now := time.Now().UTC()
-	for done := 0; done < n; {
-		in = in[:0]
-		for j := 0; j < benchBatch && done+j < n; j++ {
-			i := done + j
-			in = append(in, synctask.StageInput{
-				Key:  synctask.Key{Source: "netsuite", Target: "magento", TxType: "order", SrcID: fmt.Sprintf("SO-%08d", i)},
-				Data: benchPayload(i), CreatedAt: now, UpdatedAt: now,
-			})
-		}
-		spec := synctask.TaskSpec{ID: fmt.Sprintf("task-%06d", done/1000), Source: "netsuite", Target: "magento", TxType: "order", Seal: true}
-		if _, err := s.Stage(ctx, spec, in); err != nil {
-			b.Fatal(err)
-		}
-		done += len(in)
+	in := make([]synctask.StageInput, 0, n)
+	for i := from; i < from+n; i++ {
+		in = append(in, synctask.StageInput{
+			Key:  synctask.Key{Source: "netsuite", Target: "magento", TxType: "order", SrcID: fmt.Sprintf("SO-%08d", i)},
+			Data: benchPayload(i), CreatedAt: now, UpdatedAt: now,
+		})
+	}
+	spec := synctask.TaskSpec{ID: fmt.Sprintf("task-%06d", from/1000), Source: "netsuite", Target: "magento", TxType: "order", Seal: true}
+	if _, err := s.Stage(context.Background(), spec, in); err != nil {
+		b.Fatal(err)
 	}
 }
 
 // plainInsertN inserts n rows of the same shape (four key columns, payload,
 // hash, status, timestamps) in batches of 100, one transaction per batch.
-func plainInsertN(b *testing.B, db *sql.DB, numbered bool, n int) {
+func createPlain(b *testing.B, db *sql.DB) {
 	b.Helper()
 	ctx := context.Background()
 	if _, err := db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS bench_plain (source TEXT, target TEXT, tx_type TEXT, src_id TEXT,
@@ -69,35 +71,69 @@ func plainInsertN(b *testing.B, db *sql.DB, numbered bool, n int) {
 	if _, err := db.ExecContext(ctx, `DELETE FROM bench_plain`); err != nil {
 		b.Fatal(err)
 	}
-	now := time.Now().UnixMicro()
+}
+
+func plainInsertN(b *testing.B, db *sql.DB, numbered bool, n int) {
+	b.Helper()
+	createPlain(b, db)
 	for done := 0; done < n; done += benchBatch {
-		rows := min(benchBatch, n-done)
-		q := "INSERT INTO bench_plain VALUES "
-		args := make([]any, 0, rows*9)
-		for j := range rows {
-			if j > 0 {
-				q += ","
-			}
-			if numbered {
-				base := j * 9
-				q += fmt.Sprintf("($%d,$%d,$%d,$%d,$%d,$%d,$%d,$%d,$%d)", base+1, base+2, base+3, base+4, base+5, base+6, base+7, base+8, base+9)
-			} else {
-				q += "(?,?,?,?,?,?,?,?,?)"
-			}
-			i := done + j
-			args = append(args, "netsuite", "magento", "order", fmt.Sprintf("SO-%08d", i), "N", "h", benchPayload(i), now, now)
-		}
-		tx, err := db.BeginTx(ctx, nil)
-		if err != nil {
-			b.Fatal(err)
-		}
-		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
-			b.Fatal(err)
-		}
-		if err := tx.Commit(); err != nil {
-			b.Fatal(err)
-		}
+		plainInsertRange(b, db, numbered, done, min(benchBatch, n-done))
 	}
+}
+
+// plainInsertRange inserts rows from..from+n-1 with one multi-row INSERT in
+// one transaction.
+func plainInsertRange(b *testing.B, db *sql.DB, numbered bool, done, rows int) {
+	b.Helper()
+	ctx := context.Background()
+	now := time.Now().UnixMicro()
+	q := "INSERT INTO bench_plain VALUES "
+	args := make([]any, 0, rows*9)
+	for j := range rows {
+		if j > 0 {
+			q += ","
+		}
+		if numbered {
+			base := j * 9
+			q += fmt.Sprintf("($%d,$%d,$%d,$%d,$%d,$%d,$%d,$%d,$%d)", base+1, base+2, base+3, base+4, base+5, base+6, base+7, base+8, base+9)
+		} else {
+			q += "(?,?,?,?,?,?,?,?,?)"
+		}
+		i := done + j
+		args = append(args, "netsuite", "magento", "order", fmt.Sprintf("SO-%08d", i), "N", "h", benchPayload(i), now, now)
+	}
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+		b.Fatal(err)
+	}
+	if err := tx.Commit(); err != nil {
+		b.Fatal(err)
+	}
+}
+
+// interleaved stages one batch and plain-inserts one batch in turn, timing
+// each side on its own, so that load from other processes on the machine
+// affects both alike; it reports both rates and their ratio.
+func interleaved(b *testing.B, s synctask.Store, db *sql.DB, numbered bool) {
+	b.Helper()
+	var stageTime, plainTime time.Duration
+	for done := 0; done < b.N; done += benchBatch {
+		n := min(benchBatch, b.N-done)
+		t0 := time.Now()
+		stageRange(b, s, done, n)
+		t1 := time.Now()
+		plainInsertRange(b, db, numbered, done, n)
+		stageTime += t1.Sub(t0)
+		plainTime += time.Since(t1)
+	}
+	stageRate := float64(b.N) / stageTime.Seconds()
+	plainRate := float64(b.N) / plainTime.Seconds()
+	b.ReportMetric(stageRate, "staged/s")
+	b.ReportMetric(plainRate, "plain/s")
+	b.ReportMetric(stageRate/plainRate, "ratio")
 }
 
 func reportRate(b *testing.B) {
@@ -122,6 +158,48 @@ func BenchmarkPlainInsertSQLite(b *testing.B) {
 	reportRate(b)
 }
 
+// BenchmarkStageVsPlainSQLite alternates staging and plain inserts batch by
+// batch in one store file (see interleaved).
+func BenchmarkStageVsPlainSQLite(b *testing.B) {
+	path := filepath.Join(b.TempDir(), "synctask.db")
+	s, err := synctask.OpenSQLite(context.Background(), path)
+	require.NoError(b, err)
+	defer s.Close(context.Background())
+	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=busy_timeout(10000)")
+	require.NoError(b, err)
+	db.SetMaxOpenConns(1)
+	defer db.Close()
+	createPlain(b, db)
+	b.ResetTimer()
+	interleaved(b, s, db, false)
+}
+
+// BenchmarkStageVsPlainPostgres alternates staging and plain inserts batch
+// by batch in one schema (see interleaved).
+func BenchmarkStageVsPlainPostgres(b *testing.B) {
+	dsn := pgSchemaDSN(b)
+	s, err := synctask.OpenPostgres(context.Background(), dsn)
+	require.NoError(b, err)
+	defer s.Close(context.Background())
+	db := plainPostgres(b, dsn)
+	defer db.Close()
+	createPlain(b, db)
+	b.ResetTimer()
+	interleaved(b, s, db, true)
+}
+
+func plainPostgres(b *testing.B, dsn string) *sql.DB {
+	b.Helper()
+	cfg, err := pgx.ParseConfig(pgBaseDSN)
+	require.NoError(b, err)
+	schema := dsn[len(pgBaseDSN)+len("&dw_schema="):]
+	cfg.RuntimeParams["search_path"] = schema
+	db := stdlib.OpenDB(*cfg)
+	_, err = db.Exec("CREATE SCHEMA IF NOT EXISTS " + schema)
+	require.NoError(b, err)
+	return db
+}
+
 func BenchmarkStagePostgres(b *testing.B) {
 	s := openPostgres(b)
 	b.ResetTimer()
@@ -130,15 +208,8 @@ func BenchmarkStagePostgres(b *testing.B) {
 }
 
 func BenchmarkPlainInsertPostgres(b *testing.B) {
-	dsn := pgSchemaDSN(b)
-	cfg, err := pgx.ParseConfig(pgBaseDSN)
-	require.NoError(b, err)
-	schema := dsn[len(pgBaseDSN)+len("&dw_schema="):]
-	cfg.RuntimeParams["search_path"] = schema
-	db := stdlib.OpenDB(*cfg)
+	db := plainPostgres(b, pgSchemaDSN(b))
 	defer db.Close()
-	_, err = db.Exec("CREATE SCHEMA IF NOT EXISTS " + schema)
-	require.NoError(b, err)
 	b.ResetTimer()
 	plainInsertN(b, db, true, b.N)
 	reportRate(b)
