@@ -211,3 +211,18 @@ func TestOAuth2WithAnRSACertificateSignsPS256AndRS256IsRefusedUpFront(t *testing
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "RS256")
 }
+
+func TestExternalIDsWithSlashesAndSpacesAddressOneRecord(t *testing.T) {
+	acct := startAccount(t, sbnetsuite.Options{}, sandbox.Options{})
+	c := acct.client(t, AuthTBA)
+	for _, eid := range []string{"shop/de/C-1", "C 2?x=1#y", "100%"} {
+		res, err := c.Upsert(t.Context(), "customer", eid, []byte(`{"companyName":"ACME"}`), WriteOptions{})
+		require.NoError(t, err, eid)
+		again, err := c.Upsert(t.Context(), "customer", eid, []byte(`{"companyName":"ACME 2"}`), WriteOptions{})
+		require.NoError(t, err, eid)
+		assert.Equal(t, res.ID, again.ID, "%q is one record", eid)
+		raw, err := c.GetRecord(t.Context(), "customer", "eid:"+eid, false)
+		require.NoError(t, err, eid)
+		assert.Contains(t, string(raw), `"externalId":"`+eid+`"`)
+	}
+}

@@ -27,7 +27,7 @@ func (c *Client) GetRecord(ctx context.Context, recordType, id string, expand bo
 		q = url.Values{"expandSubResources": {"true"}}
 	}
 	resp, err := c.do(ctx, &httpx.Request{
-		Path:     recordURL(recordType, id),
+		Path:     c.recordURL(recordType, id),
 		Endpoint: recordPath + recordType + "/{id}",
 		Query:    q,
 	}, nil)
@@ -41,13 +41,16 @@ func (c *Client) GetRecord(ctx context.Context, recordType, id string, expand bo
 	return resp.Body, nil
 }
 
-// recordURL escapes an id for the path: external ids may hold characters
-// (spaces, '/', '?') that must not change the URL's structure.
-func recordURL(recordType, id string) string {
+// recordURL is the absolute URL of a record, its id escaped: external ids
+// may hold characters ('/', '?', '#', spaces) that must not change the
+// URL's structure. It is absolute because httpx joins relative paths in
+// decoded form, which would turn an escaped '/' back into a separator.
+func (c *Client) recordURL(recordType, id string) string {
+	p := recordPath + url.PathEscape(recordType) + "/" + url.PathEscape(id)
 	if eid, ok := strings.CutPrefix(id, "eid:"); ok {
-		return recordPath + url.PathEscape(recordType) + "/eid:" + url.PathEscape(eid)
+		p = recordPath + url.PathEscape(recordType) + "/eid:" + url.PathEscape(eid)
 	}
-	return recordPath + url.PathEscape(recordType) + "/" + url.PathEscape(id)
+	return c.base + p
 }
 
 // WriteOptions tune a record write.
@@ -87,7 +90,7 @@ func (c *Client) Upsert(ctx context.Context, recordType, externalID string, body
 	if externalID == "" {
 		return WriteResult{}, fmt.Errorf("upserting %s: the external id is empty", recordType)
 	}
-	res, err := c.write(ctx, http.MethodPut, recordURL(recordType, "eid:"+externalID), recordPath+recordType+"/eid:{externalId}", body, o)
+	res, err := c.write(ctx, http.MethodPut, c.recordURL(recordType, "eid:"+externalID), recordPath+recordType+"/eid:{externalId}", body, o)
 	if err != nil {
 		return res, fmt.Errorf("upserting %s %s: %w", recordType, externalID, err)
 	}
@@ -110,7 +113,7 @@ func (c *Client) Create(ctx context.Context, recordType string, body []byte, o W
 // the same record, so with Replace covering every sublist sent it is safe
 // to retry.
 func (c *Client) Update(ctx context.Context, recordType, id string, body []byte, o WriteOptions) (WriteResult, error) {
-	res, err := c.write(ctx, http.MethodPatch, recordURL(recordType, id), recordPath+recordType+"/{id}", body, o)
+	res, err := c.write(ctx, http.MethodPatch, c.recordURL(recordType, id), recordPath+recordType+"/{id}", body, o)
 	if err != nil {
 		return res, fmt.Errorf("updating %s %s: %w", recordType, id, err)
 	}
