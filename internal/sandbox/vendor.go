@@ -105,3 +105,24 @@ func (e *BadRequestError) Error() string { return e.Message }
 func BadRequestf(format string, args ...any) *BadRequestError {
 	return &BadRequestError{Message: fmt.Sprintf(format, args...)}
 }
+
+// PickSpread answers a MutateRequest without IDs the way the HubSpot and
+// SAP B1 simulators do: it picks count of candidates (in their stored
+// order) spread evenly over the list, the first one included, so the same
+// request on the same data changes the same records. A count below 1 or
+// above len(candidates) is a *BadRequestError; noun names the candidates in
+// its message ("live contacts" → "count 9 exceeds the 8 live contacts").
+func PickSpread[T any](candidates []T, count int, noun string) ([]T, error) {
+	if count < 1 {
+		return nil, BadRequestf("mutate needs ids or a count above 0")
+	}
+	if count > len(candidates) {
+		return nil, BadRequestf("count %d exceeds the %d %s", count, len(candidates), noun)
+	}
+	step := float64(len(candidates)) / float64(count)
+	out := make([]T, count)
+	for i := range out {
+		out[i] = candidates[int(float64(i)*step)]
+	}
+	return out, nil
+}

@@ -69,21 +69,15 @@ func (v *Vendor) mutateTargets(t *objectType, req sandbox.MutateRequest) ([]*rec
 		}
 		return out, nil
 	}
-	if req.Count < 1 {
-		return nil, sandbox.BadRequestf("mutate needs ids or a count above 0")
-	}
 	var live []*record
 	for _, id := range v.store.ids[t.name] {
 		if rec := v.store.records[t.name][id]; !rec.archived {
 			live = append(live, rec)
 		}
 	}
-	if req.Count > len(live) {
-		return nil, sandbox.BadRequestf("count %d exceeds the %d live %s", req.Count, len(live), t.name)
-	}
-	step := float64(len(live)) / float64(req.Count)
-	for i := range req.Count {
-		out = append(out, live[int(float64(i)*step)])
+	out, err := sandbox.PickSpread(live, req.Count, "live "+t.name)
+	if err != nil {
+		return nil, err
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].id < out[j].id })
 	return out, nil

@@ -76,18 +76,7 @@ func (v *Vendor) mutateKeys(es *entitySet, req sandbox.MutateRequest) ([]string,
 		}
 		return req.IDs, nil
 	}
-	if req.Count < 1 {
-		return nil, sandbox.BadRequestf("mutate needs ids or a count above 0")
-	}
-	if req.Count > len(es.keys) {
-		return nil, sandbox.BadRequestf("count %d exceeds the %d %s records", req.Count, len(es.keys), es.def.set)
-	}
-	step := float64(len(es.keys)) / float64(req.Count)
-	keys := make([]string, req.Count)
-	for i := range keys {
-		keys[i] = es.keys[int(float64(i)*step)]
-	}
-	return keys, nil
+	return sandbox.PickSpread(es.keys, req.Count, es.def.set+" records")
 }
 
 // realisticChange is what a B1 user typically edits.
