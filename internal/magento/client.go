@@ -113,6 +113,28 @@ func (c *Client) route(p string) string { return c.base + "/rest/" + c.store + p
 
 // do sends cl and decodes the JSON answer into out (when not nil).
 func (c *Client) do(ctx context.Context, cl call, out any) error {
+	r, err := c.request(cl)
+	if err != nil {
+		return err
+	}
+	_, err = c.http.DoJSON(ctx, r, out)
+	return err
+}
+
+// doRaw sends cl and returns the answer's body undecoded.
+func (c *Client) doRaw(ctx context.Context, cl call) ([]byte, error) {
+	r, err := c.request(cl)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := c.http.Do(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	return resp.Body, nil
+}
+
+func (c *Client) request(cl call) (*httpx.Request, error) {
 	r := &httpx.Request{
 		Method:     cl.method,
 		Path:       c.route(cl.path),
@@ -127,11 +149,10 @@ func (c *Client) do(ctx context.Context, cl call, out any) error {
 		default:
 			raw, err := json.Marshal(b)
 			if err != nil {
-				return fmt.Errorf("encoding %s %s body: %w", cl.method, cl.endpoint, err)
+				return nil, fmt.Errorf("encoding %s %s body: %w", cl.method, cl.endpoint, err)
 			}
 			r.Body = raw
 		}
 	}
-	_, err := c.http.DoJSON(ctx, r, out)
-	return err
+	return r, nil
 }

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/buger/jsonparser"
+
 	"github.com/datawald/datawald/internal/checkpoint"
 )
 
@@ -198,16 +200,12 @@ func (s *Scan) keyOf(c checkpoint.Cursor) scanKey {
 	return scanKey{primary: sku, secondary: source}
 }
 
-// decode extracts an item's position and keys.
+// decode extracts an item's position and keys, reading only those fields.
 func (s *Scan) decode(raw json.RawMessage) (Item, error) {
-	var fields map[string]json.RawMessage
-	if err := json.Unmarshal(raw, &fields); err != nil {
-		return Item{}, fmt.Errorf("decoding item: %w", err)
-	}
 	it := Item{Raw: raw}
 	src := make([]string, 0, len(s.res.SrcIDFields))
 	for _, f := range s.res.SrcIDFields {
-		v, err := fieldString(fields, f)
+		v, err := fieldString(raw, f)
 		if err != nil {
 			return Item{}, err
 		}
@@ -218,14 +216,14 @@ func (s *Scan) decode(raw json.RawMessage) (Item, error) {
 		it.Pos = checkpoint.Cursor{ID: it.SrcID}
 		return it, nil
 	}
-	id, err := fieldString(fields, s.res.ItemIDField)
+	id, err := fieldString(raw, s.res.ItemIDField)
 	if err != nil {
 		return Item{}, err
 	}
 	if _, err := strconv.ParseInt(id, 10, 64); err != nil {
 		return Item{}, fmt.Errorf("field %s: %q is not an integer id", s.res.ItemIDField, id)
 	}
-	ts, err := fieldString(fields, s.res.UpdatedField)
+	ts, err := fieldString(raw, s.res.UpdatedField)
 	if err != nil {
 		return Item{}, err
 	}
@@ -238,19 +236,21 @@ func (s *Scan) decode(raw json.RawMessage) (Item, error) {
 	return it, nil
 }
 
-// fieldString reads a string or number field as a string.
-func fieldString(fields map[string]json.RawMessage, name string) (string, error) {
-	raw, ok := fields[name]
-	if !ok || string(raw) == "null" {
+// fieldString reads a top-level string or number field as a string.
+func fieldString(raw []byte, name string) (string, error) {
+	v, dt, _, err := jsonparser.Get(raw, name)
+	if err != nil || dt == jsonparser.Null {
 		return "", fmt.Errorf("field %s is missing", name)
 	}
-	var s string
-	if json.Unmarshal(raw, &s) == nil {
+	switch dt {
+	case jsonparser.String:
+		s, err := jsonparser.ParseString(v)
+		if err != nil {
+			return "", fmt.Errorf("field %s: %w", name, err)
+		}
 		return s, nil
+	case jsonparser.Number:
+		return string(v), nil
 	}
-	var n json.Number
-	if err := json.Unmarshal(raw, &n); err != nil {
-		return "", fmt.Errorf("field %s: %s is neither a string nor a number", name, raw)
-	}
-	return n.String(), nil
+	return "", fmt.Errorf("field %s: %s is neither a string nor a number", name, v)
 }

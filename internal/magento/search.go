@@ -3,11 +3,14 @@ package magento
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
 	"time"
+
+	"github.com/buger/jsonparser"
 )
 
 // MaxPageSize is the largest page Magento serves when input limiting is on
@@ -139,13 +142,47 @@ type RawPage struct {
 }
 
 // Search runs a searchCriteria query on a list route such as "/V1/orders"
-// or "/V1/customers/search" and returns one page.
+// or "/V1/customers/search" and returns one page. Items are sliced out of
+// the answer without being decoded (a page of 300 orders is megabytes of
+// JSON; callers decode what they need).
 func (c *Client) Search(ctx context.Context, route string, cr Criteria) (RawPage, error) {
-	var p RawPage
-	if err := c.do(ctx, call{method: http.MethodGet, path: route, endpoint: route, query: cr.Values()}, &p); err != nil {
+	body, err := c.doRaw(ctx, call{method: http.MethodGet, path: route, endpoint: route, query: cr.Values()})
+	if err != nil {
 		return RawPage{}, fmt.Errorf("searching %s: %w", route, err)
 	}
+	p, err := parsePage(body)
+	if err != nil {
+		return RawPage{}, fmt.Errorf("searching %s: decoding the answer: %w", route, err)
+	}
 	return p, nil
+}
+
+// parsePage reads {items, total_count} from a search answer.
+func parsePage(body []byte) (RawPage, error) {
+	var p RawPage
+	total, err := jsonparser.GetInt(body, "total_count")
+	if err != nil {
+		return p, fmt.Errorf("total_count: %w", err)
+	}
+	p.TotalCount = int(total)
+	var itemErr error
+	_, err = jsonparser.ArrayEach(body, func(value []byte, dt jsonparser.ValueType, _ int, err error) {
+		if itemErr != nil {
+			return
+		}
+		if err != nil || dt != jsonparser.Object {
+			itemErr = fmt.Errorf("item %d is not an object", len(p.Items))
+			return
+		}
+		p.Items = append(p.Items, json.RawMessage(value))
+	}, "items")
+	if errors.Is(err, jsonparser.KeyPathNotFoundError) {
+		return p, nil // Magento omits items on an empty page
+	}
+	if err != nil {
+		return p, fmt.Errorf("items: %w", err)
+	}
+	return p, itemErr
 }
 
 // searchTyped runs a query and decodes each item into T.
