@@ -3,8 +3,8 @@
 # (user postgres, database test); the PostgreSQL benchmarks skip without it.
 #
 #   staged entities/s (batches of 100, one Stage call and transaction each)
-#   beside a plain
-#   batched INSERT of the same rows into the same database, in the same run;
+#   beside a plain batched INSERT of the same rows into the same database,
+#   in the same run;
 #   then 1,000,000 staged entities with the Go heap and process RSS sampled
 #   every 100,000.
 set -eu

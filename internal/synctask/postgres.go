@@ -2,11 +2,13 @@ package synctask
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/url"
 	"regexp"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/stdlib"
 )
 
@@ -22,6 +24,11 @@ var postgresDialect = dialect{
 	// Advisory lock ids: arbitrary constants private to datawald.
 	migrationLock: "SELECT pg_advisory_xact_lock(7031977001)",
 	eventLock:     "SELECT pg_advisory_xact_lock(7031977002)",
+	isTransientConflict: func(err error) bool {
+		var pe *pgconn.PgError
+		// unique violation, deadlock detected, serialization failure
+		return errors.As(err, &pe) && (pe.Code == "23505" || pe.Code == "40P01" || pe.Code == "40001")
+	},
 }
 
 var schemaName = regexp.MustCompile(`^[a-z_][a-z0-9_]{0,62}$`)

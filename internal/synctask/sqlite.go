@@ -17,7 +17,10 @@ var sqliteDialect = dialect{
 	serial:         "INTEGER PRIMARY KEY AUTOINCREMENT",
 	withoutRowid:   " WITHOUT ROWID",
 	inlineLiterals: true,
-	serialWrites:   true,
+	// Writes are serialised in the process, so two first sightings of a
+	// key never race.
+	isTransientConflict: func(error) bool { return false },
+	serialWrites:        true,
 }
 
 // OpenSQLite opens (creating if needed) an SQLite store in the file at path,

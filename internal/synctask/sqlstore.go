@@ -43,6 +43,9 @@ type dialect struct {
 	// serialise migrations and task-event inserts across processes.
 	migrationLock string
 	eventLock     string
+	// isTransientConflict recognises errors from racing another
+	// transaction (duplicate key, deadlock) that a retry resolves.
+	isTransientConflict func(error) bool
 }
 
 // rebind rewrites ? placeholders for dialects with numbered parameters;

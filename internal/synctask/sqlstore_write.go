@@ -122,9 +122,21 @@ func (s *sqlStore) Stage(ctx context.Context, spec TaskSpec, in []StageInput) ([
 	if err != nil {
 		return nil, err
 	}
+	// A concurrent first sighting of the same key (another replica) makes
+	// the plain insert of a new key fail, and two batches moving entities
+	// between each other's tasks can deadlock; a retry resolves both.
+	for attempt := 1; ; attempt++ {
+		res, err := s.stageOnce(ctx, spec, in, hashes)
+		if err == nil || attempt == 5 || !s.d.isTransientConflict(err) {
+			return res, err
+		}
+	}
+}
+
+func (s *sqlStore) stageOnce(ctx context.Context, spec TaskSpec, in []StageInput, hashes []string) ([]StageResult, error) {
 	now := s.now()
 	results := make([]StageResult, len(in))
-	err = s.withTx(ctx, func(tx *sql.Tx) error {
+	err := s.withTx(ctx, func(tx *sql.Tx) error {
 		task, err := s.upsertTask(ctx, tx, spec, now)
 		if err != nil {
 			return err

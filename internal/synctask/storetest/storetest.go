@@ -51,6 +51,7 @@ var cases = []testCase{
 	{"retrying by filter only touches F and ? entities of that filter", retryByFilter},
 	{"retry rejects statuses other than F and ?", retryRejectsOtherStatuses},
 	{"concurrent replay claims hand each retried entity out exactly once", concurrentClaimsAreDisjoint},
+	{"concurrent first sightings of the same keys in different tasks all succeed", concurrentFirstSightings},
 	{"an outcome for a superseded version is ignored", staleOutcomeOnlyUpdatesTask},
 	{"re-staging an unresolved entity in a new task moves it out of the old task", unresolvedEntityMovesToNewTask},
 	{"a delivered entity stays counted in the task that delivered it", resolvedEntityStaysCounted},
@@ -678,4 +679,30 @@ func outcomeWithoutTaskID(t *testing.T, s synctask.Store) {
 	tk := task(t, s, "t1")
 	assert.Equal(t, synctask.Counts{S: 1}, tk.Counts)
 	assert.Equal(t, synctask.TaskCompleted, tk.Status)
+}
+
+func concurrentFirstSightings(t *testing.T, s synctask.Store) {
+	const keys, stagers = 50, 4
+	errs := make(chan error, stagers)
+	for g := range stagers {
+		go func() {
+			var in []synctask.StageInput
+			for i := range keys {
+				in = append(in, input(fmt.Sprintf("k%02d", i), fmt.Sprintf(`{"i":%d}`, i)))
+			}
+			_, err := s.Stage(ctx, spec(fmt.Sprintf("t%d", g)), in)
+			errs <- err
+		}()
+	}
+	for range stagers {
+		require.NoError(t, <-errs)
+	}
+	p, err := s.ListEntities(ctx, synctask.EntityFilter{Source: "ns", PageRequest: synctask.PageRequest{Limit: 1000}})
+	require.NoError(t, err)
+	assert.Len(t, p.Items, keys)
+	pending := 0
+	for g := range stagers {
+		pending += task(t, s, fmt.Sprintf("t%d", g)).Counts.N
+	}
+	assert.Equal(t, keys, pending, "each entity is pending in exactly one task")
 }
