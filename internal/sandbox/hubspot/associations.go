@@ -38,6 +38,17 @@ func (v *Vendor) liveID(t *objectType, raw string) (int64, *apiError) {
 	return rec.id, nil
 }
 
+// livePair resolves both ends of an edge with liveID, the from end first.
+func (v *Vendor) livePair(from, to *objectType, fromRaw, toRaw string) (fromID, toID int64, err *apiError) {
+	if fromID, err = v.liveID(from, fromRaw); err != nil {
+		return 0, 0, err
+	}
+	if toID, err = v.liveID(to, toRaw); err != nil {
+		return 0, 0, err
+	}
+	return fromID, toID, nil
+}
+
 func (v *Vendor) targetsOf(from, to *objectType, id int64) []associationTarget {
 	ids, edges := v.store.assoc.targets(from.name, id, to.name)
 	out := make([]associationTarget, 0, len(ids))
@@ -118,11 +129,7 @@ func labelsOf(from, to *objectType, fromID, toID int64, defs []associationDef) l
 // associateDefault adds the unlabeled edge between two live objects. The
 // caller holds the write lock.
 func (v *Vendor) associateDefault(from, to *objectType, fromRaw, toRaw string) (defaultAssociationResult, *apiError) {
-	fromID, err := v.liveID(from, fromRaw)
-	if err != nil {
-		return defaultAssociationResult{}, err
-	}
-	toID, err := v.liveID(to, toRaw)
+	fromID, toID, err := v.livePair(from, to, fromRaw, toRaw)
 	if err != nil {
 		return defaultAssociationResult{}, err
 	}
@@ -250,18 +257,19 @@ func (f *flexibleTo) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-func decodeAssociationBatch(r *http.Request, limit int) (associationBatchInput, *apiError) {
-	var in associationBatchInput
-	if err := decodeBody(r, &in); err != nil {
-		return in, err
+// associationBatch reads the object type pair of a v4 batch route and its
+// body, which must hold 1 to limit inputs.
+func (v *Vendor) associationBatch(r *http.Request, limit int) (from, to *objectType, in associationBatchInput, err *apiError) {
+	if from, to, err = v.associationPair(r); err != nil {
+		return nil, nil, in, err
 	}
-	if len(in.Inputs) == 0 {
-		return in, validationError("Invalid input: inputs must not be empty")
+	if err = decodeBody(r, &in); err != nil {
+		return nil, nil, in, err
 	}
-	if len(in.Inputs) > limit {
-		return in, validationError("The maximum number of inputs supported in a batch request is %d, but %d were provided. Please reduce the number of items and try again", limit, len(in.Inputs))
+	if err = checkBatchSize(len(in.Inputs), limit); err != nil {
+		return nil, nil, in, err
 	}
-	return in, nil
+	return from, to, in, nil
 }
 
 // associationReadResult is one result of a v4 batch read.
@@ -274,11 +282,7 @@ type associationReadResult struct {
 // (at most 1000 inputs). Objects with no associations come back as errors,
 // as HubSpot reports them.
 func (v *Vendor) handleAssociationBatchRead(w http.ResponseWriter, r *http.Request) *apiError {
-	from, to, err := v.associationPair(r)
-	if err != nil {
-		return err
-	}
-	in, err := decodeAssociationBatch(r, maxAssociationBatch)
+	from, to, in, err := v.associationBatch(r, maxAssociationBatch)
 	if err != nil {
 		return err
 	}
@@ -307,11 +311,7 @@ func (v *Vendor) handleAssociationBatchRead(w http.ResponseWriter, r *http.Reque
 
 // handleAssociationBatchCreate serves POST .../batch/create with typed edges.
 func (v *Vendor) handleAssociationBatchCreate(w http.ResponseWriter, r *http.Request) *apiError {
-	from, to, err := v.associationPair(r)
-	if err != nil {
-		return err
-	}
-	in, err := decodeAssociationBatch(r, maxBatchInputs)
+	from, to, in, err := v.associationBatch(r, maxBatchInputs)
 	if err != nil {
 		return err
 	}
@@ -327,12 +327,7 @@ func (v *Vendor) handleAssociationBatchCreate(w http.ResponseWriter, r *http.Req
 		if len(input.To) != 1 {
 			return validationError("Invalid input: each input needs exactly one to.id")
 		}
-		fromID, err := v.liveID(from, input.From.ID)
-		if err != nil {
-			resp.Errors = append(resp.Errors, *err)
-			continue
-		}
-		toID, err := v.liveID(to, input.To[0].ID)
+		fromID, toID, err := v.livePair(from, to, input.From.ID, input.To[0].ID)
 		if err != nil {
 			resp.Errors = append(resp.Errors, *err)
 			continue
@@ -348,11 +343,7 @@ func (v *Vendor) handleAssociationBatchCreate(w http.ResponseWriter, r *http.Req
 
 // handleAssociationBatchDefault serves POST .../batch/associate/default.
 func (v *Vendor) handleAssociationBatchDefault(w http.ResponseWriter, r *http.Request) *apiError {
-	from, to, err := v.associationPair(r)
-	if err != nil {
-		return err
-	}
-	in, err := decodeAssociationBatch(r, maxBatchInputs)
+	from, to, in, err := v.associationBatch(r, maxBatchInputs)
 	if err != nil {
 		return err
 	}
@@ -378,11 +369,7 @@ func (v *Vendor) handleAssociationBatchDefault(w http.ResponseWriter, r *http.Re
 // handleAssociationBatchArchive serves POST .../batch/archive: every edge
 // between each from object and the listed to objects is removed.
 func (v *Vendor) handleAssociationBatchArchive(w http.ResponseWriter, r *http.Request) *apiError {
-	from, to, err := v.associationPair(r)
-	if err != nil {
-		return err
-	}
-	in, err := decodeAssociationBatch(r, maxBatchInputs)
+	from, to, in, err := v.associationBatch(r, maxBatchInputs)
 	if err != nil {
 		return err
 	}

@@ -38,23 +38,36 @@ type batchInput struct {
 	IDProperty            string        `json:"idProperty"`
 }
 
-// decodeBatch reads a batch body and enforces HubSpot's input limits: at
-// most 100 inputs (50 when reading property history), and no empty batch.
-func decodeBatch(r *http.Request) (batchInput, *apiError) {
+// batchRequest reads the {objectType} of a v3 batch route and its body,
+// enforcing HubSpot's input limits: at most 100 inputs (50 when reading
+// property history), and no empty batch.
+func (v *Vendor) batchRequest(r *http.Request) (*objectType, batchInput, *apiError) {
 	var in batchInput
-	if err := decodeBody(r, &in); err != nil {
-		return in, err
+	t, err := v.objectTypeOf(r, "objectType")
+	if err != nil {
+		return nil, in, err
 	}
-	if len(in.Inputs) == 0 {
-		return in, validationError("Invalid input: inputs must not be empty")
+	if err := decodeBody(r, &in); err != nil {
+		return nil, in, err
 	}
 	if len(in.PropertiesWithHistory) > 0 && len(in.Inputs) > 50 {
-		return in, validationError("The maximum number of inputs supported in a batch request for property histories is 50. Please reduce the number of items and try again")
+		return nil, in, validationError("The maximum number of inputs supported in a batch request for property histories is 50. Please reduce the number of items and try again")
 	}
-	if len(in.Inputs) > maxBatchInputs {
-		return in, validationError("The maximum number of inputs supported in a batch request is %d, but %d were provided. Please reduce the number of items and try again", maxBatchInputs, len(in.Inputs))
+	if err := checkBatchSize(len(in.Inputs), maxBatchInputs); err != nil {
+		return nil, in, err
 	}
-	return in, nil
+	return t, in, nil
+}
+
+// checkBatchSize refuses an empty batch and one of more than limit inputs.
+func checkBatchSize(n, limit int) *apiError {
+	if n == 0 {
+		return validationError("Invalid input: inputs must not be empty")
+	}
+	if n > limit {
+		return validationError("The maximum number of inputs supported in a batch request is %d, but %d were provided. Please reduce the number of items and try again", limit, n)
+	}
+	return nil
 }
 
 // checkDuplicateIDs rejects a batch that names one object twice.
@@ -84,11 +97,7 @@ func notFoundInBatch(t *objectType, verb string, ids []string) apiError {
 // handleBatchRead serves POST /crm/v3/objects/{objectType}/batch/read.
 // Unknown ids come back as a 207 with an OBJECT_NOT_FOUND error.
 func (v *Vendor) handleBatchRead(w http.ResponseWriter, r *http.Request) *apiError {
-	t, err := v.objectTypeOf(r, "objectType")
-	if err != nil {
-		return err
-	}
-	in, err := decodeBatch(r)
+	t, in, err := v.batchRequest(r)
 	if err != nil {
 		return err
 	}
@@ -118,11 +127,7 @@ func (v *Vendor) handleBatchRead(w http.ResponseWriter, r *http.Request) *apiErr
 // handleBatchCreate serves POST /crm/v3/objects/{objectType}/batch/create.
 // The batch is validated as a whole: one invalid input fails it all.
 func (v *Vendor) handleBatchCreate(w http.ResponseWriter, r *http.Request) *apiError {
-	t, err := v.objectTypeOf(r, "objectType")
-	if err != nil {
-		return err
-	}
-	in, err := decodeBatch(r)
+	t, in, err := v.batchRequest(r)
 	if err != nil {
 		return err
 	}
@@ -181,11 +186,7 @@ func (v *Vendor) checkBatchUnique(t *objectType, inputs []objectInput) *apiError
 // handleBatchUpdate serves POST /crm/v3/objects/{objectType}/batch/update.
 // Invalid properties fail the batch; unknown ids come back as a 207.
 func (v *Vendor) handleBatchUpdate(w http.ResponseWriter, r *http.Request) *apiError {
-	t, err := v.objectTypeOf(r, "objectType")
-	if err != nil {
-		return err
-	}
-	in, err := decodeBatch(r)
+	t, in, err := v.batchRequest(r)
 	if err != nil {
 		return err
 	}
@@ -235,11 +236,7 @@ type upsertResult struct {
 // each input is matched by the value of its idProperty, which must be a
 // property with unique values; unmatched inputs are created with that value.
 func (v *Vendor) handleBatchUpsert(w http.ResponseWriter, r *http.Request) *apiError {
-	t, err := v.objectTypeOf(r, "objectType")
-	if err != nil {
-		return err
-	}
-	in, err := decodeBatch(r)
+	t, in, err := v.batchRequest(r)
 	if err != nil {
 		return err
 	}
@@ -292,11 +289,7 @@ func (v *Vendor) handleBatchUpsert(w http.ResponseWriter, r *http.Request) *apiE
 
 // handleBatchArchive serves POST /crm/v3/objects/{objectType}/batch/archive.
 func (v *Vendor) handleBatchArchive(w http.ResponseWriter, r *http.Request) *apiError {
-	t, err := v.objectTypeOf(r, "objectType")
-	if err != nil {
-		return err
-	}
-	in, err := decodeBatch(r)
+	t, in, err := v.batchRequest(r)
 	if err != nil {
 		return err
 	}

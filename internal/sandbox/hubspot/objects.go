@@ -268,14 +268,24 @@ func decodeBody(r *http.Request, into any) *apiError {
 	return nil
 }
 
-// handleCreate serves POST /crm/v3/objects/{objectType}.
-func (v *Vendor) handleCreate(w http.ResponseWriter, r *http.Request) *apiError {
+// objectRequest reads the {objectType} of a single-object route and the
+// object in its body.
+func (v *Vendor) objectRequest(r *http.Request) (*objectType, objectInput, *apiError) {
+	var in objectInput
 	t, err := v.objectTypeOf(r, "objectType")
 	if err != nil {
-		return err
+		return nil, in, err
 	}
-	var in objectInput
 	if err := decodeBody(r, &in); err != nil {
+		return nil, in, err
+	}
+	return t, in, nil
+}
+
+// handleCreate serves POST /crm/v3/objects/{objectType}.
+func (v *Vendor) handleCreate(w http.ResponseWriter, r *http.Request) *apiError {
+	t, in, err := v.objectRequest(r)
+	if err != nil {
 		return err
 	}
 	v.mu.Lock()
@@ -361,12 +371,8 @@ func propertyNames(in map[string]any) []string {
 
 // handleUpdate serves PATCH /crm/v3/objects/{objectType}/{objectId}.
 func (v *Vendor) handleUpdate(w http.ResponseWriter, r *http.Request) *apiError {
-	t, err := v.objectTypeOf(r, "objectType")
+	t, in, err := v.objectRequest(r)
 	if err != nil {
-		return err
-	}
-	var in objectInput
-	if err := decodeBody(r, &in); err != nil {
 		return err
 	}
 	props, err := normalizeProperties(t, in.Properties)
