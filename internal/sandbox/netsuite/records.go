@@ -123,15 +123,9 @@ func (v *Vendor) handleCreate(w http.ResponseWriter, r *http.Request) {
 		writeError(w, err)
 		return
 	}
-	id, aerr := v.store.write(v.now(), func(tx *storeTx) (int64, *apiError) {
+	v.writeRecord(w, r, t, func(tx *storeTx) (int64, *apiError) {
 		return v.create(tx, t, body, "")
 	})
-	if aerr != nil {
-		writeError(w, aerr)
-		return
-	}
-	w.Header().Set("Location", recordURL(baseURL(r), t, id))
-	w.WriteHeader(http.StatusNoContent)
 }
 
 // create builds and inserts a record from body. A non-empty eid is the
@@ -188,6 +182,33 @@ func (v *Vendor) update(tx *storeTx, t *recordType, ref string, body map[string]
 	return next.ID, nil
 }
 
+// writeRecord runs fn, which writes one record of type t, in a store
+// transaction and answers 204 No Content with the record's URL in
+// Location, or fn's error.
+func (v *Vendor) writeRecord(w http.ResponseWriter, r *http.Request, t *recordType, fn func(tx *storeTx) (int64, *apiError)) {
+	id, aerr := v.store.write(v.now(), fn)
+	if aerr != nil {
+		writeError(w, aerr)
+		return
+	}
+	w.Header().Set("Location", recordURL(baseURL(r), t, id))
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// patchInput reads what PATCH and PUT take: the replace= sublists, then the
+// JSON body.
+func patchInput(r *http.Request, t *recordType) (map[string]any, map[string]bool, *apiError) {
+	replace, aerr := parseReplace(t, r.URL.Query().Get("replace"))
+	if aerr != nil {
+		return nil, nil, aerr
+	}
+	body, aerr := readBody(r)
+	if aerr != nil {
+		return nil, nil, aerr
+	}
+	return body, replace, nil
+}
+
 // handleUpdate answers PATCH /record/v1/{type}/{id}: 204 No Content.
 func (v *Vendor) handleUpdate(w http.ResponseWriter, r *http.Request) {
 	t, aerr := recordTypeFrom(r)
@@ -195,25 +216,14 @@ func (v *Vendor) handleUpdate(w http.ResponseWriter, r *http.Request) {
 		writeError(w, aerr)
 		return
 	}
-	replace, aerr := parseReplace(t, r.URL.Query().Get("replace"))
+	body, replace, aerr := patchInput(r, t)
 	if aerr != nil {
 		writeError(w, aerr)
 		return
 	}
-	body, aerr := readBody(r)
-	if aerr != nil {
-		writeError(w, aerr)
-		return
-	}
-	id, aerr := v.store.write(v.now(), func(tx *storeTx) (int64, *apiError) {
+	v.writeRecord(w, r, t, func(tx *storeTx) (int64, *apiError) {
 		return v.update(tx, t, r.PathValue("id"), body, replace)
 	})
-	if aerr != nil {
-		writeError(w, aerr)
-		return
-	}
-	w.Header().Set("Location", recordURL(baseURL(r), t, id))
-	w.WriteHeader(http.StatusNoContent)
 }
 
 // handleUpsert answers PUT /record/v1/{type}/eid:{externalId}: the record
@@ -232,12 +242,7 @@ func (v *Vendor) handleUpsert(w http.ResponseWriter, r *http.Request) {
 			Detail: "The upsert operation (PUT) is supported only with an external ID in the URL: /record/v1/" + t.name + "/eid:{externalId}."})
 		return
 	}
-	replace, aerr := parseReplace(t, r.URL.Query().Get("replace"))
-	if aerr != nil {
-		writeError(w, aerr)
-		return
-	}
-	body, aerr := readBody(r)
+	body, replace, aerr := patchInput(r, t)
 	if aerr != nil {
 		writeError(w, aerr)
 		return
@@ -247,18 +252,12 @@ func (v *Vendor) handleUpsert(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	delete(body, "externalId")
-	id, aerr := v.store.write(v.now(), func(tx *storeTx) (int64, *apiError) {
+	v.writeRecord(w, r, t, func(tx *storeTx) (int64, *apiError) {
 		if tx.lookup(t.name, ref) != nil {
 			return v.update(tx, t, ref, body, replace)
 		}
 		return v.create(tx, t, body, eid)
 	})
-	if aerr != nil {
-		writeError(w, aerr)
-		return
-	}
-	w.Header().Set("Location", recordURL(baseURL(r), t, id))
-	w.WriteHeader(http.StatusNoContent)
 }
 
 // handleDelete answers DELETE /record/v1/{type}/{id}: 204 No Content.
