@@ -1,6 +1,7 @@
 package inputs
 
 import (
+	"encoding/json"
 	"strconv"
 	"sync"
 	"testing"
@@ -235,4 +236,40 @@ func TestMagentoInputReadsEverySourceItemOncePerCycleAsASnapshot(t *testing.T) {
 	}
 	assert.Len(t, tasks, 2, "one task id per cycle")
 	h.sb.Contract.AssertClean(t)
+}
+
+func TestMagentoInputStartFromReadsOnlyOrdersUpdatedSinceThen(t *testing.T) {
+	h := startMagentoOrders(t, 1000)
+	c := h.sb.Client(t, magentoAuthAt(h))
+	p, err := c.Search(t.Context(), "/V1/orders", magento.Criteria{}.SortBy("updated_at", magento.Asc).SortBy("entity_id", magento.Asc).Page(1, 500))
+	require.NoError(t, err)
+	require.Len(t, p.Items, 1)
+	var mid struct {
+		UpdatedAt string `json:"updated_at"`
+	}
+	require.NoError(t, json.Unmarshal(p.Items[0], &mid))
+	from, err := magento.ParseTime(mid.UpdatedAt)
+	require.NoError(t, err)
+	want, err := c.Search(t.Context(), "/V1/orders", magento.Criteria{}.Where("updated_at", magento.Gteq, magento.FormatTime(from)).Page(1, 1))
+	require.NoError(t, err)
+
+	res, _ := magento.LookupResource("orders")
+	cfg := magentoInputConfig{client: h.sb.Config(magentoAuthAt(h)), resource: res, pageSize: 100, pollInterval: time.Minute, lag: 5 * time.Second, source: "magento", startFrom: from}
+	in, err := newMagentoInput(cfg, checkpoint.NewStore(h.res, "checkpoints", "magento_orders_backfill"), h.res)
+	require.NoError(t, err)
+	in.now = h.clock.Now
+	require.NoError(t, in.Connect(t.Context()))
+	got := readCycle(t, in)
+	assert.Len(t, got, want.TotalCount)
+	for _, r := range got {
+		u, err := time.Parse(time.RFC3339, metaOf(t, r.msg, "dw_updated_at"))
+		require.NoError(t, err)
+		assert.False(t, u.Before(from), "order updated at %s is before start_from %s", u, from)
+	}
+}
+
+func magentoAuthAt(h *magentoInputHarness) magento.Auth {
+	a := h.sb.OAuth1()
+	a.Now = h.clock.Now
+	return a
 }

@@ -177,12 +177,19 @@ func TestMagentoOutputOrderStatusCustomersAndStockItemsAreUpsertedOnce(t *testin
 	ord := h.openOrder(t)
 	inc := []string{ord.IncrementID}
 	meta := map[string][]string{"magento_order_increment_id": inc}
-	status := [][]byte{[]byte(`{"statusHistory":{"comment":"Released to the warehouse by the ERP","status":"processing","is_customer_notified":0,"is_visible_on_front":0}}`)}
+	// Magento 2.4 accepts a comment's status only among those of the order's
+	// state, so the ERP's comment keeps the order's status.
+	status := [][]byte{fmt.Appendf(nil, `{"statusHistory":{"comment":"Released to the warehouse by the ERP","status":%q,"is_customer_notified":0,"is_visible_on_front":0}}`, ord.Status)}
 	out := h.output(moOrders, nil)
 	writeAll(t, out, h.stage("order", inc, status, meta))
-	assert.Equal(t, synctask.StatusSent, h.outcomes("order", inc)[inc[0]].Status)
+	assert.Equal(t, synctask.StatusSent, h.outcomes("order", inc)[inc[0]].Status, h.outcomes("order", inc)[inc[0]].Note)
 	writeAll(t, out, h.stage("order", inc, status, meta))
 	assert.Equal(t, synctask.StatusIgnored, h.outcomes("order", inc)[inc[0]].Status, "the same status and comment are not added twice")
+	refused := [][]byte{[]byte(`{"statusHistory":{"comment":"Closed by the ERP","status":"closed","is_customer_notified":0,"is_visible_on_front":0}}`)}
+	writeAll(t, out, h.stage("order", inc, refused, meta))
+	e := h.outcomes("order", inc)[inc[0]]
+	assert.Equal(t, synctask.StatusFailed, e.Status)
+	assert.Equal(t, `Unable to add comment: The status "closed" is not part of the order status history.`, e.Note)
 
 	emails := []string{"new.customer@example.com"}
 	cust := func(last string) [][]byte {
