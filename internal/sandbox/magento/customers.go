@@ -32,15 +32,24 @@ type customerInput struct {
 	Addresses *[]customerAddr `json:"addresses"`
 }
 
-func (v *Vendor) handleCreateCustomer(w http.ResponseWriter, _ *http.Request, body []byte) error {
+// decodeCustomer reads the {"customer": {...}} body of a customer save.
+func decodeCustomer(body []byte) (*customerInput, error) {
 	var req struct {
 		Customer *customerInput `json:"customer"`
 	}
 	if err := json.Unmarshal(body, &req); err != nil {
-		return errDecoding(err)
+		return nil, errDecoding(err)
 	}
 	if req.Customer == nil {
-		return errInput(errRequiredField("customer"))
+		return nil, errInput(errRequiredField("customer"))
+	}
+	return req.Customer, nil
+}
+
+func (v *Vendor) handleCreateCustomer(w http.ResponseWriter, _ *http.Request, body []byte) error {
+	in, err := decodeCustomer(body)
+	if err != nil {
+		return err
 	}
 	v.mu.Lock()
 	defer v.mu.Unlock()
@@ -51,7 +60,7 @@ func (v *Vendor) handleCreateCustomer(w http.ResponseWriter, _ *http.Request, bo
 		ID: s.next.customer, GroupID: 1, CreatedAt: now, CreatedIn: "Default Store View",
 		StoreID: 1, WebsiteID: 1, Addresses: []*customerAddr{},
 	}
-	if err := v.applyCustomer(c, req.Customer); err != nil {
+	if err := v.applyCustomer(c, in); err != nil {
 		s.next.customer--
 		return err
 	}
@@ -69,14 +78,9 @@ func (v *Vendor) handleUpdateCustomer(w http.ResponseWriter, r *http.Request, bo
 	if err != nil {
 		return errNoSuchEntity("customerId", raw)
 	}
-	var req struct {
-		Customer *customerInput `json:"customer"`
-	}
-	if err := json.Unmarshal(body, &req); err != nil {
-		return errDecoding(err)
-	}
-	if req.Customer == nil {
-		return errInput(errRequiredField("customer"))
+	in, err := decodeCustomer(body)
+	if err != nil {
+		return err
 	}
 	v.mu.Lock()
 	defer v.mu.Unlock()
@@ -86,7 +90,7 @@ func (v *Vendor) handleUpdateCustomer(w http.ResponseWriter, r *http.Request, bo
 	}
 	c := *old
 	c.Addresses = append([]*customerAddr(nil), old.Addresses...)
-	if err := v.applyCustomer(&c, req.Customer); err != nil {
+	if err := v.applyCustomer(&c, in); err != nil {
 		return err
 	}
 	if sameRecord(old, &c) {

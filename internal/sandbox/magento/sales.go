@@ -248,23 +248,7 @@ func (v *Vendor) handleInvoiceOrder(w http.ResponseWriter, r *http.Request, body
 	if !ok {
 		return errOrderNotFound
 	}
-	canInvoice := o.State != "canceled" && o.State != "closed" && o.State != "holded"
-	open := 0.0
-	for _, it := range o.Items {
-		open += remainingToInvoice(it)
-	}
-	if open <= 0 {
-		canInvoice = false
-	}
-	qty, problems := requestedQty(o, req.Items, remainingToInvoice, "invoice", "uninvoiced")
-	var lines []string
-	if !canInvoice {
-		lines = append(lines, "The order does not allow an invoice to be created.")
-	}
-	lines = append(lines, problems...)
-	if total(qty) <= 0 && len(problems) == 0 {
-		lines = append(lines, "The invoice can't be created without products. Add products and try again.")
-	}
+	qty, lines := invoiceDocument.check(o, req.Items)
 	if len(lines) > 0 {
 		return documentError("Invoice", lines...)
 	}
@@ -330,6 +314,48 @@ func isOfflinePayment(method string) bool {
 		return true
 	}
 	return false
+}
+
+// documentKind is what differs between creating an invoice and a shipment
+// for an order: which quantities remain and Magento's messages.
+type documentKind struct {
+	remaining func(*orderItem) float64
+	verb      string // "The quantity to <verb> must ..."
+	adjective string // "... greater than the <adjective> quantity ..."
+	refused   string // the order allows no such document
+	empty     string // nothing would be on the document
+}
+
+var (
+	invoiceDocument = documentKind{remainingToInvoice, "invoice", "uninvoiced",
+		"The order does not allow an invoice to be created.",
+		"The invoice can't be created without products. Add products and try again."}
+	shipmentDocument = documentKind{remainingToShip, "ship", "unshipped",
+		"The order does not allow a shipment to be created.",
+		"You can't create a shipment without products."}
+)
+
+// check validates a request for a document of kind k on o: the order must
+// be open (not canceled, closed or on hold) with a quantity remaining, and
+// the requested items must fit what remains. It returns the quantities per
+// order item and Magento's error lines in Magento's order: refused, the item
+// problems, then empty when nothing would be on the document.
+func (k documentKind) check(o *order, items []itemQty) (map[int]float64, []string) {
+	allowed := o.State != "canceled" && o.State != "closed" && o.State != "holded"
+	open := 0.0
+	for _, it := range o.Items {
+		open += k.remaining(it)
+	}
+	qty, problems := requestedQty(o, items, k.remaining, k.verb, k.adjective)
+	var lines []string
+	if !allowed || open <= 0 {
+		lines = append(lines, k.refused)
+	}
+	lines = append(lines, problems...)
+	if total(qty) <= 0 && len(problems) == 0 {
+		lines = append(lines, k.empty)
+	}
+	return qty, lines
 }
 
 // requestedQty resolves the items of an invoice or shipment request: all

@@ -50,23 +50,7 @@ func (v *Vendor) handleShipOrder(w http.ResponseWriter, r *http.Request, body []
 	if !ok {
 		return errOrderNotFound
 	}
-	canShip := o.State != "canceled" && o.State != "closed" && o.State != "holded"
-	open := 0.0
-	for _, it := range o.Items {
-		open += remainingToShip(it)
-	}
-	if open <= 0 {
-		canShip = false
-	}
-	qty, problems := requestedQty(o, req.Items, remainingToShip, "ship", "unshipped")
-	var lines []string
-	if !canShip {
-		lines = append(lines, "The order does not allow a shipment to be created.")
-	}
-	lines = append(lines, problems...)
-	if total(qty) <= 0 && len(problems) == 0 {
-		lines = append(lines, "You can't create a shipment without products.")
-	}
+	qty, lines := shipmentDocument.check(o, req.Items)
 	source := s.orderSource[o.EntityID]
 	if req.Arguments != nil && req.Arguments.ExtensionAttributes != nil && req.Arguments.ExtensionAttributes.SourceCode != "" {
 		source = req.Arguments.ExtensionAttributes.SourceCode
