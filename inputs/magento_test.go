@@ -273,3 +273,39 @@ func magentoAuthAt(h *magentoInputHarness) magento.Auth {
 	a.Now = h.clock.Now
 	return a
 }
+
+func TestMagentoInputReadsEveryIncrementalEntityKindOnce(t *testing.T) {
+	h := startMagentoOrders(t, 300)
+	c := h.sb.Client(t, magentoAuthAt(h))
+	for _, tc := range []struct{ entity, txType, route string }{
+		{"customers", "customer", "/V1/customers/search"},
+		{"products", "product", "/V1/products"},
+		{"invoices", "invoice", "/V1/invoices"},
+		{"shipments", "fulfillment", "/V1/shipments"},
+	} {
+		t.Run(tc.entity, func(t *testing.T) {
+			all, err := c.Search(t.Context(), tc.route, magento.Criteria{}.Page(1, 1))
+			require.NoError(t, err)
+			require.Positive(t, all.TotalCount)
+			res, _ := magento.LookupResource(tc.entity)
+			cfg := magentoInputConfig{client: h.sb.Config(magentoAuthAt(h)), resource: res, pageSize: 7, pollInterval: time.Millisecond, lag: 5 * time.Second, source: "magento"}
+			in, err := newMagentoInput(cfg, checkpoint.NewStore(h.res, "checkpoints", "magento_"+tc.entity), h.res)
+			require.NoError(t, err)
+			in.now = h.clock.Now
+			require.NoError(t, in.Connect(t.Context()))
+			seen := map[string]bool{}
+			for range all.TotalCount {
+				msg, ack, err := in.Read(t.Context())
+				require.NoError(t, err)
+				require.NoError(t, ack(t.Context(), nil))
+				id := metaOf(t, msg, "magento_entity_id")
+				assert.False(t, seen[id], "%s %s read twice", tc.entity, id)
+				seen[id] = true
+				assert.Equal(t, tc.txType, metaOf(t, msg, "dw_tx_type"))
+				assert.NotEmpty(t, metaOf(t, msg, "dw_src_id"))
+			}
+			assert.Len(t, seen, all.TotalCount)
+		})
+	}
+	h.sb.Contract.AssertClean(t)
+}
