@@ -237,6 +237,17 @@ func TestMagentoOutputBulkModeFollowsOperationsToPerEntityOutcomes(t *testing.T)
 	st := h.sb.Server.Stats()
 	assert.EqualValues(t, 1, st.Count("POST /rest/{store}/async/bulk/V1/products", 202))
 	assert.Zero(t, st.Count("POST /rest/{store}/V1/products", 0), "nothing is written synchronously")
+
+	skus := ids[:39]
+	skus = append(skus[:7:7], skus[8:]...) // the product refused above has no stock to set
+	si := h.output(moSourceItems, func(c *magentoOutputConfig) { c.bulk = true })
+	writeAll(t, si, h.stage("inventory", skus, h.sourceItemBodies(skus), nil))
+	assert.Equal(t, map[synctask.Status]int{synctask.StatusSent: len(skus)}, statusCounts(h.outcomes("inventory", skus)))
+	c := h.sb.Client(t, h.sb.OAuth1())
+	items, err := c.SourceItemsBySKU(t.Context(), skus)
+	require.NoError(t, err)
+	assert.Len(t, items, len(skus)*len(h.cat.Locations), "every source item was written by the bulk consumer")
+	assert.EqualValues(t, 1, h.sb.Server.Stats().Count("POST /rest/{store}/async/bulk/V1/inventory/source-items", 202))
 	h.sb.Contract.AssertClean(t)
 }
 
