@@ -12,11 +12,12 @@
 package oauth1
 
 import (
+	"cmp"
 	"crypto/hmac"
 	"hash"
 	"net/http"
 	"net/url"
-	"sort"
+	"slices"
 	"strings"
 )
 
@@ -76,33 +77,33 @@ func BaseURL(r *http.Request) string {
 // has none) and oauth (the Authorization header's parameters, decoded),
 // leaving out oauth_signature and realm.
 func BaseString(r *http.Request, form url.Values, oauth map[string]string) string {
-	type pair struct{ k, v string }
-	var pairs []pair
+	var pairs [][2]string // percent-encoded name and value
+	add := func(k, v string) { pairs = append(pairs, [2]string{PercentEncode(k), PercentEncode(v)}) }
 	query, _ := url.ParseQuery(r.URL.RawQuery)
 	for _, vals := range []url.Values{query, form} {
 		for k, vs := range vals {
 			for _, v := range vs {
-				pairs = append(pairs, pair{PercentEncode(k), PercentEncode(v)})
+				add(k, v)
 			}
 		}
 	}
 	for k, v := range oauth {
-		if k == "oauth_signature" || k == "realm" {
-			continue
+		if k != "oauth_signature" && k != "realm" {
+			add(k, v)
 		}
-		pairs = append(pairs, pair{PercentEncode(k), PercentEncode(v)})
 	}
-	sort.Slice(pairs, func(i, j int) bool {
-		if pairs[i].k != pairs[j].k {
-			return pairs[i].k < pairs[j].k
-		}
-		return pairs[i].v < pairs[j].v
+	// §3.4.1.3.2: sorted by encoded name, then encoded value, in byte order.
+	slices.SortFunc(pairs, func(a, b [2]string) int {
+		return cmp.Or(strings.Compare(a[0], b[0]), strings.Compare(a[1], b[1]))
 	})
-	parts := make([]string, len(pairs))
+	var params strings.Builder
 	for i, p := range pairs {
-		parts[i] = p.k + "=" + p.v
+		if i > 0 {
+			params.WriteByte('&')
+		}
+		params.WriteString(p[0] + "=" + p[1])
 	}
-	return strings.ToUpper(r.Method) + "&" + PercentEncode(BaseURL(r)) + "&" + PercentEncode(strings.Join(parts, "&"))
+	return strings.ToUpper(r.Method) + "&" + PercentEncode(BaseURL(r)) + "&" + PercentEncode(params.String())
 }
 
 // Signature is the raw HMAC (newHash: sha1.New for HMAC-SHA1, sha256.New

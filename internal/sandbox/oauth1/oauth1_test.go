@@ -1,8 +1,8 @@
 package oauth1
 
 import (
-	"crypto/sha1"
-	"encoding/base64"
+	"crypto/hmac"
+	"crypto/sha256"
 	"net/http/httptest"
 	"net/url"
 	"strings"
@@ -29,26 +29,31 @@ func TestBaseURLLowerCasesSchemeAndHostAndDropsTheDefaultPort(t *testing.T) {
 	assert.Equal(t, "https://example.com/p", BaseURL(r))
 }
 
-func TestSignatureMatchesTheWorkedExampleOfTwittersSigningGuide(t *testing.T) {
-	// HMAC-SHA1 with form body parameters in the base string; the oauth map
-	// may carry oauth_signature and realm, which the base string leaves out.
-	body := "status=Hello%20Ladies%20%2b%20Gentlemen%2c%20a%20signed%20OAuth%20request%21"
-	r := httptest.NewRequest("POST", "https://api.twitter.com/1.1/statuses/update.json?include_entities=true", strings.NewReader(body))
-	form, err := url.ParseQuery(body)
+func TestBaseStringMatchesTheExampleOfRFC5849(t *testing.T) {
+	// RFC 5849 §3.4.1.1: query and form parameters, a repeated name sorted
+	// by value, an encoded name, empty values; realm and oauth_signature
+	// are left out.
+	r := httptest.NewRequest("POST", "http://example.com/request?b5=%3D%253D&a3=a&c%40=&a2=r%20b", strings.NewReader("c2&a3=2+q"))
+	form, err := url.ParseQuery("c2&a3=2+q")
 	require.NoError(t, err)
-	params := map[string]string{
-		"oauth_consumer_key":     "xvz1evFS4wEEPTGEFPHBog",
-		"oauth_nonce":            "kYjzVBB8Y0ZFabxSWbWovY3uYSQ2pTgmZeNu2VS4cg",
+	oauth := map[string]string{
+		"realm":                  "Example",
+		"oauth_consumer_key":     "9djdj82h48djs9d2",
+		"oauth_token":            "kkk9d7dh3k39sjv7",
 		"oauth_signature_method": "HMAC-SHA1",
-		"oauth_timestamp":        "1318622958",
-		"oauth_token":            "370773112-GmHxMAgYyLbNEtIKZeRNFsMKPR9EyMZeS9weJAEb",
-		"oauth_version":          "1.0",
-		"oauth_signature":        "ignored",
-		"realm":                  "ignored",
+		"oauth_timestamp":        "137131201",
+		"oauth_nonce":            "7d8f3e4a",
+		"oauth_signature":        "bYT5CMsGcbgUdFHObYMEfcx6bsw=",
 	}
-	base := BaseString(r, form, params)
-	assert.True(t, strings.HasPrefix(base, "POST&https%3A%2F%2Fapi.twitter.com%2F1.1%2Fstatuses%2Fupdate.json&include_entities%3Dtrue%26oauth_consumer_key%3D"), base)
-	assert.NotContains(t, base, "ignored")
-	sig := Signature(sha1.New, base, "kAcSOqF21Fu85e7zjz7ZN2U4ZRhfV3WpwPAoE3Z7kBw", "LswwdoUaIvS8ltyTt5jkRh4J50vUPVVHtR2YPi5kE")
-	assert.Equal(t, "hCtSmYh+iHYCEqBWrE7C7hYmtUk=", base64.StdEncoding.EncodeToString(sig))
+	assert.Equal(t, "POST&http%3A%2F%2Fexample.com%2Frequest&a2%3Dr%2520b%26a3%3D2%2520q"+
+		"%26a3%3Da%26b5%3D%253D%25253D%26c%2540%3D%26c2%3D%26oauth_consumer_"+
+		"key%3D9djdj82h48djs9d2%26oauth_nonce%3D7d8f3e4a%26oauth_signature_m"+
+		"ethod%3DHMAC-SHA1%26oauth_timestamp%3D137131201%26oauth_token%3Dkkk"+
+		"9d7dh3k39sjv7", BaseString(r, form, oauth))
+}
+
+func TestSignatureKeysTheHMACWithBothEncodedSecrets(t *testing.T) {
+	mac := hmac.New(sha256.New, []byte("c%20s%2B&t%26s~"))
+	mac.Write([]byte("GET&base"))
+	assert.Equal(t, mac.Sum(nil), Signature(sha256.New, "GET&base", "c s+", "t&s~"))
 }
