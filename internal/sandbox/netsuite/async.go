@@ -193,19 +193,25 @@ func (v *Vendor) handleJob(w http.ResponseWriter, r *http.Request) {
 	}
 	href := baseURL(r) + asyncPath + strconv.Itoa(job.id)
 	out := map[string]any{
-		"links":     selfLinks(href),
-		"id":        strconv.Itoa(job.id),
-		"completed": job.done,
-		"progress":  job.progress(),
-		"task":      map[string]any{"links": selfLinks(href + "/task")},
+		"links": selfLinks(href),
+		"id":    strconv.Itoa(job.id),
+		"task":  map[string]any{"links": selfLinks(href + "/task")},
 	}
-	if !job.started.IsZero() {
-		out["startTime"] = job.started.UTC().Format(time.RFC3339)
-	}
-	if job.done {
-		out["endTime"] = job.ended.UTC().Format(time.RFC3339)
-	}
+	job.addStatus(out)
 	writeJSON(w, http.StatusOK, out)
+}
+
+// addStatus sets the fields a job and its one task both report: completed,
+// progress, and startTime and endTime once known.
+func (j *asyncJob) addStatus(out map[string]any) {
+	out["completed"] = j.done
+	out["progress"] = j.progress()
+	if !j.started.IsZero() {
+		out["startTime"] = j.started.UTC().Format(time.RFC3339)
+	}
+	if j.done {
+		out["endTime"] = j.ended.UTC().Format(time.RFC3339)
+	}
 }
 
 // handleTasks answers GET /async/v1/job/{job}/task: the job's one task.
@@ -237,17 +243,10 @@ func (v *Vendor) handleTask(w http.ResponseWriter, r *http.Request) {
 	}
 	href := baseURL(r) + asyncPath + strconv.Itoa(job.id) + "/task/1"
 	out := map[string]any{
-		"links":     []link{{Rel: "related", Href: href + "/result"}, {Rel: "self", Href: href}},
-		"id":        "1",
-		"completed": job.done,
-		"progress":  job.progress(),
+		"links": []link{{Rel: "related", Href: href + "/result"}, {Rel: "self", Href: href}},
+		"id":    "1",
 	}
-	if !job.started.IsZero() {
-		out["startTime"] = job.started.UTC().Format(time.RFC3339)
-	}
-	if job.done {
-		out["endTime"] = job.ended.UTC().Format(time.RFC3339)
-	}
+	job.addStatus(out)
 	writeJSON(w, http.StatusOK, out)
 }
 
