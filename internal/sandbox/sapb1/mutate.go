@@ -43,16 +43,8 @@ func (v *Vendor) Mutate(req sandbox.MutateRequest) (sandbox.MutateResult, error)
 			v.store.rollback()
 			return sandbox.MutateResult{}, sandbox.BadRequestf("mutating %s(%s): %s", req.Entity, key, aerr.message)
 		}
-		switch es.def.typeName {
-		case "Item":
-			aerr = v.completeItem(e)
-		case "BusinessPartner":
-			aerr = v.completePartner(e)
-		case "Document":
-			_, lines := set["DocumentLines"]
-			aerr = v.completeDocument(req.Entity, e, at, false, lines)
-		}
-		if aerr != nil {
+		_, lines := set["DocumentLines"]
+		if aerr = v.complete(req.Entity, es.def, e, at, false, lines); aerr != nil {
 			v.store.rollback()
 			return sandbox.MutateResult{}, sandbox.BadRequestf("mutating %s(%s): %s", req.Entity, key, aerr.message)
 		}

@@ -193,6 +193,21 @@ func (v *Vendor) stamp(def *entityDef, e entity, now time.Time, creating bool) {
 	}
 }
 
+// complete validates e, an entity of def being written to set at now, and
+// fills what B1 derives, by entity type: completeDocument (creating and
+// recompute as it takes them), completePartner or completeItem.
+func (v *Vendor) complete(set string, def *entityDef, e entity, now time.Time, creating, recompute bool) *apiError {
+	switch def.typeName {
+	case "Document":
+		return v.completeDocument(set, e, now, creating, recompute)
+	case "BusinessPartner":
+		return v.completePartner(e)
+	case "Item":
+		return v.completeItem(e)
+	}
+	return nil
+}
+
 // create answers POST /{Set}: 201 with the entity, or 204 with
 // Prefer: return-no-content.
 func (v *Vendor) create(req request) result {
@@ -206,23 +221,14 @@ func (v *Vendor) create(req request) result {
 		return errorResult(err)
 	}
 	now := v.localNow()
-	switch es.def.typeName {
-	case "Document":
-		if err := v.completeDocument(req.set, e, now, true, true); err != nil {
-			return errorResult(err)
-		}
+	if err := v.complete(req.set, es.def, e, now, true, true); err != nil {
+		return errorResult(err)
+	}
+	if es.def.typeName == "Document" {
 		entry := v.store.nextDoc[req.set]
 		e["DocEntry"] = entry
 		if _, given := e["DocNum"]; !given {
 			e["DocNum"] = entry
-		}
-	case "BusinessPartner":
-		if err := v.completePartner(e); err != nil {
-			return errorResult(err)
-		}
-	case "Item":
-		if err := v.completeItem(e); err != nil {
-			return errorResult(err)
 		}
 	}
 	if _, exists := v.store.get(req.set, keyString(es.def, e)); exists {
@@ -285,24 +291,13 @@ func (v *Vendor) patch(req request) result {
 		return errorResult(err)
 	}
 	now := v.localNow()
-	switch es.def.typeName {
-	case "Document":
-		if stored["DocumentStatus"] == "bost_Close" {
-			return errorResult(badRequest(codeInvalidValue, "Cannot update a closed or cancelled document (%s(%s))", req.set, req.key))
-		}
-		_, lines := in["DocumentLines"]
-		_, disc := in["DiscountPercent"]
-		if err := v.completeDocument(req.set, e, now, false, lines || disc); err != nil {
-			return errorResult(err)
-		}
-	case "BusinessPartner":
-		if err := v.completePartner(e); err != nil {
-			return errorResult(err)
-		}
-	case "Item":
-		if err := v.completeItem(e); err != nil {
-			return errorResult(err)
-		}
+	if es.def.typeName == "Document" && stored["DocumentStatus"] == "bost_Close" {
+		return errorResult(badRequest(codeInvalidValue, "Cannot update a closed or cancelled document (%s(%s))", req.set, req.key))
+	}
+	_, lines := in["DocumentLines"]
+	_, disc := in["DiscountPercent"]
+	if err := v.complete(req.set, es.def, e, now, false, lines || disc); err != nil {
+		return errorResult(err)
 	}
 	v.stamp(es.def, e, now, false)
 	v.store.put(req.set, e)
