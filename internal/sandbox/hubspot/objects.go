@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/datawald/datawald/internal/sandbox"
 )
 
 // objectJSON is HubSpot's SimplePublicObject (and its WithAssociations
@@ -165,11 +167,7 @@ func (v *Vendor) handleList(w http.ResponseWriter, r *http.Request) *apiError {
 func nextLink(r *http.Request, after string) string {
 	q := r.URL.Query()
 	q.Set("after", after)
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
-	}
-	return scheme + "://" + r.Host + r.URL.Path + "?" + q.Encode()
+	return sandbox.BaseURL(r) + r.URL.Path + "?" + q.Encode()
 }
 
 // inlineAssociations renders the v3 "associations" block for the requested

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"sync"
 	"time"
+
+	"github.com/datawald/datawald/internal/sandbox"
 )
 
 const asyncPath = "/services/rest/async/v1/job/"
@@ -108,7 +110,7 @@ func (v *Vendor) asyncable(h http.HandlerFunc) http.HandlerFunc {
 			writeError(w, errorf(http.StatusBadRequest, codeInvalidContent, "Error while reading the request body: %v", err))
 			return
 		}
-		base := baseURL(r)
+		base := sandbox.BaseURL(r)
 		key := r.Header.Get(idempotencyHeader)
 		a := v.async
 		a.mu.Lock()
@@ -191,7 +193,7 @@ func (v *Vendor) handleJob(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	href := baseURL(r) + asyncPath + strconv.Itoa(job.id)
+	href := sandbox.BaseURL(r) + asyncPath + strconv.Itoa(job.id)
 	out := map[string]any{
 		"links": selfLinks(href),
 		"id":    strconv.Itoa(job.id),
@@ -220,7 +222,7 @@ func (v *Vendor) handleTasks(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	href := baseURL(r) + asyncPath + strconv.Itoa(job.id) + "/task"
+	href := sandbox.BaseURL(r) + asyncPath + strconv.Itoa(job.id) + "/task"
 	writeJSON(w, http.StatusOK, page{
 		Links: selfLinks(href), Count: 1, HasMore: false, Offset: 0, TotalResults: 1,
 		Items: []map[string]any{{"links": selfLinks(href + "/1"), "id": "1"}},
@@ -241,7 +243,7 @@ func (v *Vendor) handleTask(w http.ResponseWriter, r *http.Request) {
 	if !ok || !taskFrom(w, r) {
 		return
 	}
-	href := baseURL(r) + asyncPath + strconv.Itoa(job.id) + "/task/1"
+	href := sandbox.BaseURL(r) + asyncPath + strconv.Itoa(job.id) + "/task/1"
 	out := map[string]any{
 		"links": []link{{Rel: "related", Href: href + "/result"}, {Rel: "self", Href: href}},
 		"id":    "1",

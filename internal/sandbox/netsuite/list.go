@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/datawald/datawald/internal/sandbox"
 )
 
 // handleList answers GET /record/v1/{type}: the ids and links of the
@@ -40,7 +42,7 @@ func (v *Vendor) handleList(w http.ResponseWriter, r *http.Request) {
 		}
 	})
 	sortIDs(ids)
-	base := baseURL(r)
+	base := sandbox.BaseURL(r)
 	end := min(offset+limit, len(ids))
 	items := []map[string]any{}
 	for i := offset; i < end; i++ {

@@ -295,16 +295,6 @@ func (v *Vendor) guard(h http.HandlerFunc) http.Handler {
 	})
 }
 
-// baseURL is the scheme and host the client used, for links and Location
-// headers.
-func baseURL(r *http.Request) string {
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
-	}
-	return scheme + "://" + r.Host
-}
-
 // serverTime is GET /system/v1/serverTime's body.
 type serverTime struct {
 	ServerTime string `json:"serverTime"`

@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/datawald/datawald/internal/sandbox"
 )
 
 // tokenPath is NetSuite's OAuth 2.0 token endpoint.
@@ -201,11 +203,7 @@ func (v *Vendor) tokenAudience(r *http.Request, aud string) bool {
 	if aud == "https://"+v.hostID()+".suitetalk.api.netsuite.com"+tokenPath {
 		return true
 	}
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
-	}
-	return aud == scheme+"://"+r.Host+tokenPath
+	return aud == sandbox.BaseURL(r)+tokenPath
 }
 
 // verifyBearer checks an OAuth 2.0 access token issued by handleToken.

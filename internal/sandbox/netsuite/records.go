@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+
+	"github.com/datawald/datawald/internal/sandbox"
 )
 
 // maxRequestBody is NetSuite's request size limit (104 MB).
@@ -86,7 +88,7 @@ func (v *Vendor) handleGet(w http.ResponseWriter, r *http.Request) {
 			fields[strings.TrimSpace(name)] = true
 		}
 	}
-	base := baseURL(r)
+	base := sandbox.BaseURL(r)
 	key := fmt.Sprintf("%s|%d|%t|%s|%s", t.name, id, expand, q.Get("fields"), base)
 	body, ok := v.renders.get(key, version)
 	if !ok {
@@ -191,7 +193,7 @@ func (v *Vendor) writeRecord(w http.ResponseWriter, r *http.Request, t *recordTy
 		writeError(w, aerr)
 		return
 	}
-	w.Header().Set("Location", recordURL(baseURL(r), t, id))
+	w.Header().Set("Location", recordURL(sandbox.BaseURL(r), t, id))
 	w.WriteHeader(http.StatusNoContent)
 }
 
@@ -301,10 +303,10 @@ func (v *Vendor) handleSubresource(w http.ResponseWriter, r *http.Request) {
 			Detail: fmt.Sprintf("The subresource '%s' does not exist on record type %s.", sub, t.name)})
 		return
 	}
-	full := v.render(baseURL(r), t, rec, true, map[string]bool{sub: true})
+	full := v.render(sandbox.BaseURL(r), t, rec, true, map[string]bool{sub: true})
 	val, ok := full[sub]
 	if !ok { // an unset address subrecord
-		val = map[string]any{"links": selfLinks(recordURL(baseURL(r), t, rec.ID) + "/" + sub)}
+		val = map[string]any{"links": selfLinks(recordURL(sandbox.BaseURL(r), t, rec.ID) + "/" + sub)}
 	}
 	writeJSON(w, http.StatusOK, val)
 }

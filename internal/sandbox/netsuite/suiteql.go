@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+
+	"github.com/datawald/datawald/internal/sandbox"
 )
 
 const suiteQLPath = "/services/rest/query/v1/suiteql"
@@ -129,7 +131,7 @@ func (v *Vendor) handleSuiteQL(w http.ResponseWriter, r *http.Request) {
 	pageItems := res.page(offset, end, h.Sum64())
 	hasMore := end < capped
 	writeJSON(w, http.StatusOK, page{
-		Links:        pageLinks(baseURL(r)+suiteQLPath, limit, offset, capped, hasMore),
+		Links:        pageLinks(sandbox.BaseURL(r)+suiteQLPath, limit, offset, capped, hasMore),
 		Count:        len(pageItems),
 		HasMore:      hasMore,
 		Items:        pageItems,

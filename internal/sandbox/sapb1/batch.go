@@ -13,6 +13,8 @@ import (
 	"net/textproto"
 	"net/url"
 	"strings"
+
+	"github.com/datawald/datawald/internal/sandbox"
 )
 
 // batchPart is one parsed operation of a $batch request.
@@ -125,7 +127,7 @@ func (v *Vendor) execPart(p batchPart, outer *http.Request) result {
 	if p.err != nil {
 		return errorResult(p.err)
 	}
-	p.req.base = baseURL(outer)
+	p.req.base = sandbox.BaseURL(outer)
 	return v.exec(p.req)
 }
 

@@ -209,15 +209,7 @@ func (r request) metadataURL(fragment string) string {
 }
 
 func (v *Vendor) metadataURL(r *http.Request, fragment string) string {
-	return baseURL(r) + servicePath + "/$metadata#" + fragment
-}
-
-func baseURL(r *http.Request) string {
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
-	}
-	return scheme + "://" + r.Host
+	return sandbox.BaseURL(r) + servicePath + "/$metadata#" + fragment
 }
 
 // result is an operation's response.
@@ -263,7 +255,7 @@ func (v *Vendor) handleEntity(w http.ResponseWriter, r *http.Request) {
 		writeError(w, perr)
 		return
 	}
-	req.query, req.header, req.body, req.base = r.URL.Query(), r.Header, body, baseURL(r)
+	req.query, req.header, req.body, req.base = r.URL.Query(), r.Header, body, sandbox.BaseURL(r)
 	v.mu.Lock()
 	res := v.exec(req)
 	v.mu.Unlock()
