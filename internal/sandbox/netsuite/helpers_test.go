@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/datawald/datawald/internal/sandbox"
@@ -64,6 +65,14 @@ func (r response) errorCode(t testing.TB) string {
 	require.True(t, ok, "no o:errorDetails in %s", r.body)
 	require.NotEmpty(t, details)
 	return details[0].(map[string]any)["o:errorCode"].(string)
+}
+
+// requireErrorCode checks that r is an error answer with status and
+// NetSuite error code (o:errorDetails[0].o:errorCode).
+func requireErrorCode(t testing.TB, r response, status int, code string) {
+	t.Helper()
+	require.Equal(t, status, r.status, "body: %s", r.body)
+	assert.Equal(t, code, r.errorCode(t))
 }
 
 // do sends a signed request; path is relative to /services/rest.

@@ -54,8 +54,7 @@ func TestInjectedFaultsCarryNetSuiteErrorBodies(t *testing.T) {
 	_, c, _, srv := startSandbox(t, nil)
 	srv.SetFaults(sandbox.Faults{RateLimitRate: 1})
 	r := c.do(http.MethodGet, "/record/v1/customer/10", nil)
-	require.Equal(t, http.StatusTooManyRequests, r.status)
-	assert.Equal(t, "CONCURRENCY_LIMIT_EXCEEDED", r.errorCode(t))
+	requireErrorCode(t, r, http.StatusTooManyRequests, "CONCURRENCY_LIMIT_EXCEEDED")
 	srv.SetFaults(sandbox.Faults{ErrorRate: 1})
 	r = c.do(http.MethodGet, "/record/v1/customer/10", nil)
 	assert.GreaterOrEqual(t, r.status, 500)
@@ -104,8 +103,7 @@ func TestAsyncRequestRepeatingAnIdempotencyKeyIsRefused(t *testing.T) {
 	require.Equal(t, http.StatusAccepted, first.status)
 	again := c.do(http.MethodPost, "/record/v1/customer", map[string]any{"companyName": "Once Ltd"},
 		"Prefer", "respond-async", "X-NetSuite-Idempotency-Key", key)
-	require.Equal(t, http.StatusBadRequest, again.status)
-	assert.Equal(t, "IDEMPOTENCY_ERROR", again.errorCode(t))
+	requireErrorCode(t, again, http.StatusBadRequest, "IDEMPOTENCY_ERROR")
 	assert.Equal(t, first.header.Get("Location"), again.header.Get("Location"), "Location points at the earlier job")
 
 	waitJob(t, c, strings.TrimPrefix(first.header.Get("Location"), c.base+"/services/rest"))

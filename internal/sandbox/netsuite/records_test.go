@@ -91,8 +91,7 @@ func TestCreateWithUnknownItemIsAPermanentInvalidContentError(t *testing.T) {
 			map[string]any{"item": map[string]any{"id": "9999"}, "quantity": 1},
 		}},
 	})
-	require.Equal(t, http.StatusBadRequest, r.status)
-	assert.Equal(t, "INVALID_CONTENT", r.errorCode(t))
+	requireErrorCode(t, r, http.StatusBadRequest, "INVALID_CONTENT")
 	detail := r.json(t)["o:errorDetails"].([]any)[0].(map[string]any)
 	assert.Equal(t, "item.items[1].item", detail["o:errorPath"])
 	assert.Contains(t, detail["detail"], "Invalid Field Value 9999 for the following field: item")
@@ -104,8 +103,7 @@ func TestCreateWithUnknownItemIsAPermanentInvalidContentError(t *testing.T) {
 func TestCreateWithoutRequiredFieldIsRefused(t *testing.T) {
 	_, c, _, _ := startSandbox(t, nil)
 	r := c.do(http.MethodPost, "/record/v1/salesOrder", map[string]any{"memo": "no customer"})
-	require.Equal(t, http.StatusBadRequest, r.status)
-	assert.Equal(t, "USER_ERROR", r.errorCode(t))
+	requireErrorCode(t, r, http.StatusBadRequest, "USER_ERROR")
 }
 
 func TestPatchAppendsLinesToTheItemSublist(t *testing.T) {
@@ -153,8 +151,7 @@ func TestPatchWithReplaceParameterReplacesTheSublist(t *testing.T) {
 func TestPatchReplaceOfUnknownSublistIsRefused(t *testing.T) {
 	_, c, _, _ := startSandbox(t, nil)
 	r := c.do(http.MethodPatch, "/record/v1/salesOrder/30?replace=lines", map[string]any{"memo": "x"})
-	require.Equal(t, http.StatusBadRequest, r.status)
-	assert.Equal(t, "INVALID_PARAMETER", r.errorCode(t))
+	requireErrorCode(t, r, http.StatusBadRequest, "INVALID_PARAMETER")
 }
 
 func TestUpsertByExternalIDCreatesThenUpdatesAndAppendsLikePatch(t *testing.T) {
@@ -181,8 +178,7 @@ func TestUpsertByExternalIDCreatesThenUpdatesAndAppendsLikePatch(t *testing.T) {
 func TestPutWithInternalIDIsRefused(t *testing.T) {
 	_, c, _, _ := startSandbox(t, nil)
 	r := c.do(http.MethodPut, "/record/v1/salesOrder/30", map[string]any{"memo": "x"})
-	require.Equal(t, http.StatusBadRequest, r.status)
-	assert.Equal(t, "INVALID_ID", r.errorCode(t))
+	requireErrorCode(t, r, http.StatusBadRequest, "INVALID_ID")
 }
 
 func TestDeleteRemovesTheRecord(t *testing.T) {
@@ -210,8 +206,7 @@ func TestRecordCollectionPagesIDsAndFiltersOnLastModifiedDate(t *testing.T) {
 	assert.Contains(t, string(r.body), "Unparseable date")
 
 	r = c.do(http.MethodGet, `/record/v1/customer?q=nosuchfield%20IS%20x`, nil)
-	require.Equal(t, http.StatusBadRequest, r.status)
-	assert.Equal(t, "NONEXISTENT_FIELD", r.errorCode(t))
+	requireErrorCode(t, r, http.StatusBadRequest, "NONEXISTENT_FIELD")
 }
 
 func TestSublistLinksResolveToTheSublist(t *testing.T) {

@@ -24,15 +24,13 @@ func items(t *testing.T, r response) []map[string]any {
 func TestSuiteQLWithoutPreferTransientIsRefused(t *testing.T) {
 	_, c, _, _ := startSandbox(t, nil)
 	r := c.do(http.MethodPost, "/query/v1/suiteql", map[string]string{"q": "SELECT id FROM customer"})
-	require.Equal(t, http.StatusBadRequest, r.status)
-	assert.Equal(t, "INVALID_HEADER", r.errorCode(t))
+	requireErrorCode(t, r, http.StatusBadRequest, "INVALID_HEADER")
 }
 
 func TestSuiteQLLimitOver1000IsRefused(t *testing.T) {
 	_, c, _, _ := startSandbox(t, nil)
 	r := c.suiteql("SELECT id FROM customer", 1001, 0)
-	require.Equal(t, http.StatusBadRequest, r.status)
-	assert.Equal(t, "INVALID_PARAMETER", r.errorCode(t))
+	requireErrorCode(t, r, http.StatusBadRequest, "INVALID_PARAMETER")
 	assert.Equal(t, "limit", r.json(t)["o:errorDetails"].([]any)[0].(map[string]any)["o:errorQueryParam"])
 }
 
@@ -160,8 +158,7 @@ func TestSuiteQLStopsAtTheQueryResultCap(t *testing.T) {
 	assert.EqualValues(t, 250, body["totalResults"])
 
 	r = c.suiteql("SELECT id FROM customer ORDER BY id", 100, 200)
-	require.Equal(t, http.StatusBadRequest, r.status)
-	assert.Equal(t, "INVALID_PARAMETER", r.errorCode(t))
+	requireErrorCode(t, r, http.StatusBadRequest, "INVALID_PARAMETER")
 }
 
 func TestSuiteQLDefaultCapIs100000Rows(t *testing.T) {
@@ -177,8 +174,7 @@ func TestSuiteQLDefaultCapIs100000Rows(t *testing.T) {
 func TestSuiteQLOffsetMustBeAMultipleOfTheLimit(t *testing.T) {
 	_, c, _, _ := startSandbox(t, nil)
 	r := c.suiteql("SELECT id FROM customer", 2, 1)
-	require.Equal(t, http.StatusBadRequest, r.status)
-	assert.Equal(t, "INVALID_PARAMETER", r.errorCode(t))
+	requireErrorCode(t, r, http.StatusBadRequest, "INVALID_PARAMETER")
 }
 
 func TestSuiteQLAggregatesAndInventoryLocations(t *testing.T) {
@@ -269,6 +265,5 @@ func TestSuiteQLQueryEndsAt100000RowsWithTheDefaultCap(t *testing.T) {
 	assert.Equal(t, strconv.Itoa(1000+99_999), got[999]["id"])
 
 	r = c.suiteql(q, 1000, 100_000)
-	require.Equal(t, http.StatusBadRequest, r.status)
-	assert.Equal(t, "INVALID_PARAMETER", r.errorCode(t))
+	requireErrorCode(t, r, http.StatusBadRequest, "INVALID_PARAMETER")
 }
