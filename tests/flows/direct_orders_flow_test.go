@@ -1,0 +1,251 @@
+// Package flows holds the end-to-end tests of the flow configs in configs/:
+// a config file, as shipped, runs against the in-process sandbox
+// simulators. The datawald test suites beside this file unit-test the same
+// configs' processors.
+package flows
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	_ "github.com/redpanda-data/benthos/v4/public/components/io"
+	_ "github.com/redpanda-data/benthos/v4/public/components/pure"
+	"github.com/redpanda-data/benthos/v4/public/service"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	_ "github.com/datawald/datawald/bloblang"
+	_ "github.com/datawald/datawald/inputs"
+	"github.com/datawald/datawald/internal/httpx"
+	"github.com/datawald/datawald/internal/netsuite"
+	"github.com/datawald/datawald/internal/sandbox"
+	sbmagento "github.com/datawald/datawald/internal/sandbox/magento"
+	sbnetsuite "github.com/datawald/datawald/internal/sandbox/netsuite"
+	"github.com/datawald/datawald/internal/sandbox/seed"
+	"github.com/datawald/datawald/internal/synctask"
+	_ "github.com/datawald/datawald/outputs"
+	_ "github.com/datawald/datawald/processors"
+)
+
+const putRecord = "PUT /services/rest/record/v1/{type}/{id}"
+
+// flowEnv is one run's sandbox, state and environment.
+type flowEnv struct {
+	t        *testing.T
+	root     string
+	cat      *seed.Catalog
+	ns       *sandbox.Server
+	nsURL    string
+	store    string
+	deadFile string
+}
+
+func newFlowEnv(t *testing.T) *flowEnv {
+	_, file, _, _ := runtime.Caller(0)
+	root := filepath.Dir(filepath.Dir(filepath.Dir(file)))
+	t.Chdir(root) // lookup tables are read relative to the repository root
+
+	cat := seed.Generate(seed.Config{Seed: 11, Counts: seed.Counts{Products: 10, Locations: 2, Customers: 6, Orders: 24}})
+	mgv := sbmagento.New(sbmagento.Options{Catalog: cat})
+	nsv, err := sbnetsuite.New(sbnetsuite.Options{Catalog: cat})
+	require.NoError(t, err)
+	e := &flowEnv{t: t, root: root, cat: cat}
+	mg := sandbox.NewServer(mgv, sandbox.Options{})
+	mgURL, err := mg.Start("127.0.0.1:0")
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = mg.Close() })
+	e.ns = sandbox.NewServer(nsv, sandbox.Options{})
+	e.nsURL, err = e.ns.Start("127.0.0.1:0")
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = e.ns.Close() })
+
+	dir := t.TempDir()
+	require.NoError(t, os.Mkdir(filepath.Join(dir, "checkpoints"), 0o750))
+	e.store = "sqlite://" + filepath.Join(dir, "synctask.db")
+	e.deadFile = filepath.Join(dir, "dead-letter.jsonl")
+	for k, v := range map[string]string{
+		"MAGENTO_BASE_URL": mgURL, "NETSUITE_BASE_URL": e.nsURL,
+		"DATAWALD_STORE": e.store, "DATAWALD_CHECKPOINT_DIR": filepath.Join(dir, "checkpoints"),
+		"DATAWALD_DEAD_LETTER": e.deadFile, "MAGENTO_POLL_INTERVAL": "1h",
+	} {
+		t.Setenv(k, v)
+	}
+	return e
+}
+
+// runConfig runs the resource file and config together until done reports
+// true or the time is up, then stops the stream.
+func (e *flowEnv) runConfig(config string, done func() bool) {
+	t := e.t
+	var yaml strings.Builder
+	for _, name := range []string{"configs/resources/state.yaml", config} {
+		raw, err := os.ReadFile(filepath.Join(e.root, name))
+		require.NoError(t, err)
+		yaml.Write(raw)
+		yaml.WriteString("\n")
+	}
+	// Benthos resolves `from` imports against the directory the process
+	// started in, so point them at the repository explicitly.
+	conf := strings.ReplaceAll(yaml.String(), `from "bloblang/`, `from "`+e.root+`/bloblang/`)
+	sb := service.NewStreamBuilder()
+	require.NoError(t, sb.SetYAML(conf))
+	require.NoError(t, sb.SetLoggerYAML("level: off"))
+	stream, err := sb.Build()
+	require.NoError(t, err)
+	ctx, cancel := context.WithTimeout(t.Context(), 60*time.Second)
+	defer cancel()
+	go func() { _ = stream.Run(ctx) }()
+	require.Eventually(t, done, 50*time.Second, 100*time.Millisecond)
+	require.NoError(t, stream.StopWithin(10*time.Second))
+}
+
+// orders lists the staged Magento orders by status.
+func (e *flowEnv) orders(ctx context.Context, st *synctask.Shared) map[synctask.Status][]synctask.Entity {
+	out := map[synctask.Status][]synctask.Entity{}
+	f := synctask.EntityFilter{Source: "magento", Target: "netsuite", TxType: "order"}
+	f.Limit = 1000
+	page, err := st.ListEntities(ctx, f)
+	require.NoError(e.t, err)
+	for _, en := range page.Items {
+		out[en.Status] = append(out[en.Status], en)
+	}
+	return out
+}
+
+func (e *flowEnv) deadLetters() []map[string]any {
+	f, err := os.Open(e.deadFile)
+	if os.IsNotExist(err) {
+		return nil
+	}
+	require.NoError(e.t, err)
+	defer f.Close()
+	var out []map[string]any
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	for sc.Scan() {
+		var m map[string]any
+		require.NoError(e.t, json.Unmarshal(sc.Bytes(), &m))
+		out = append(out, m)
+	}
+	require.NoError(e.t, sc.Err())
+	return out
+}
+
+func (e *flowEnv) netsuiteClient() *netsuite.Client {
+	creds := e.ns.Vendor().Credentials()
+	acct, err := netsuite.ParseAccountID(creds["account_id"])
+	require.NoError(e.t, err)
+	c, err := netsuite.New(netsuite.Config{
+		Account: acct, BaseURL: e.nsURL,
+		Auth: netsuite.Auth{Mode: netsuite.AuthTBA, TBA: netsuite.TBA{
+			ConsumerKey: creds["consumer_key"], ConsumerSecret: creds["consumer_secret"],
+			TokenID: creds["token_id"], TokenSecret: creds["token_secret"],
+		}},
+		HTTP: httpx.Settings{Timeout: 5 * time.Second, Retry: httpx.RetryPolicy{MaxAttempts: 3, InitialInterval: 10 * time.Millisecond, MaxInterval: 100 * time.Millisecond, MaxElapsed: 10 * time.Second}},
+	})
+	require.NoError(e.t, err)
+	return c
+}
+
+// The one-stream orders flow, as shipped, against the sandbox: every
+// Magento order is either upserted into NetSuite once, with its customer,
+// lines and Magento total, or quarantined to the dead letter with the
+// lookup that refused it (closed and canceled orders have no NetSuite
+// status); a second full read sends nothing.
+func TestDirectMagentoOrdersFlow_UpsertsEachOrderOnceWithItsCustomerAndSendsNothingOnARereadOfUnchangedOrders(t *testing.T) {
+	e := newFlowEnv(t)
+	ctx := t.Context()
+	st, err := synctask.Acquire(ctx, e.store)
+	require.NoError(t, err)
+	defer func() { _ = st.Release(context.Background()) }()
+
+	total := len(e.cat.Orders)
+	settled := func() bool {
+		o := e.orders(ctx, st)
+		return len(o[synctask.StatusSent]) > 0 && len(o[synctask.StatusSent])+len(e.deadLetters()) == total
+	}
+	e.runConfig("configs/direct/magento_orders_to_netsuite.yaml", settled)
+
+	byStatus := e.orders(ctx, st)
+	sent := byStatus[synctask.StatusSent]
+	require.NotEmpty(t, sent)
+	assert.Empty(t, byStatus[synctask.StatusFailed], "no order is refused by NetSuite")
+	for _, d := range e.deadLetters() {
+		assert.Contains(t, d["error"], "order_status.yaml", "only closed and canceled orders are quarantined: %v", d)
+		assert.Contains(t, d["error"], "mapping order ")
+	}
+	puts := e.ns.Stats().EndpointTotal(putRecord)
+	assert.EqualValues(t, 2*len(sent), puts, "one customer and one sales order upsert per order")
+
+	c := e.netsuiteClient()
+	for _, en := range sent {
+		var staged struct {
+			Number   string `json:"number"`
+			Customer struct {
+				Email       string            `json:"email"`
+				ExternalIDs map[string]string `json:"external_ids"`
+				Guest       bool              `json:"guest"`
+			} `json:"customer"`
+			Lines  []json.RawMessage `json:"lines"`
+			Totals struct {
+				Grand string `json:"grand"`
+			} `json:"totals"`
+		}
+		full, err := st.GetEntity(ctx, en.Key) // listings leave the payload out
+		require.NoError(t, err)
+		require.NoError(t, json.Unmarshal(full.Data, &staged))
+		raw, err := c.GetRecord(ctx, "salesOrder", "eid:magento-order-"+en.SrcID, true)
+		require.NoError(t, err, "order %s", en.SrcID)
+		var so struct {
+			ID                    string              `json:"id"`
+			OtherRefNum           string              `json:"otherRefNum"`
+			Entity                struct{ ID string } `json:"entity"`
+			CustbodyDwSourceTotal json.Number         `json:"custbody_dw_source_total"`
+			Item                  struct {
+				Items []json.RawMessage `json:"items"`
+			} `json:"item"`
+		}
+		require.NoError(t, json.Unmarshal(raw, &so))
+		assert.Equal(t, en.TgtID, so.ID, "tgt_id is NetSuite's internal id")
+		assert.Equal(t, staged.Number, so.OtherRefNum)
+		assert.Len(t, so.Item.Items, len(staged.Lines), "order %s lines", en.SrcID)
+		assert.Equal(t, staged.Totals.Grand, decimalString(so.CustbodyDwSourceTotal), "order %s total", en.SrcID)
+
+		customerEID := "magento-customer-" + staged.Customer.ExternalIDs["magento"]
+		if staged.Customer.Guest || staged.Customer.ExternalIDs["magento"] == "" {
+			customerEID = "magento-guest-" + staged.Customer.Email
+		}
+		cust, err := c.GetRecord(ctx, "customer", "eid:"+customerEID, false)
+		require.NoError(t, err, "customer of order %s", en.SrcID)
+		var cu struct{ ID string }
+		require.NoError(t, json.Unmarshal(cust, &cu))
+		assert.Equal(t, cu.ID, so.Entity.ID, "order %s references its customer", en.SrcID)
+	}
+
+	// A second full read (a new checkpoint) finds every order unchanged:
+	// staged I, nothing sent.
+	dead := len(e.deadLetters())
+	t.Setenv("DATAWALD_CHECKPOINT_DIR", t.TempDir())
+	e.runConfig("configs/direct/magento_orders_to_netsuite.yaml", func() bool {
+		return len(e.orders(ctx, st)[synctask.StatusIgnored]) == len(sent)
+	})
+	assert.EqualValues(t, puts, e.ns.Stats().EndpointTotal(putRecord), "nothing is sent again")
+	assert.Equal(t, 2*dead, len(e.deadLetters()), "the quarantined orders are quarantined again, not sent")
+}
+
+// decimalString renders a JSON number as the canonical model writes
+// decimals: no exponent, no trailing zeros.
+func decimalString(n json.Number) string {
+	s := n.String()
+	if strings.Contains(s, ".") {
+		s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
+	}
+	return s
+}
