@@ -1,12 +1,12 @@
 package command
 
 import (
-	"io"
 	"net/http"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/datawald/datawald/internal/sandbox/sandboxtest"
 	"github.com/datawald/datawald/internal/sandbox/seed"
 )
 
@@ -37,35 +37,16 @@ func BenchmarkSandbox_SimpleGET(b *testing.B) {
 			b.Cleanup(func() { _ = shutdownSandboxes(running) })
 			baseURL := running[0].baseURL
 			authorize := vc.authorize(b, baseURL, running[0].server.Vendor().Credentials())
-			client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
 			url := baseURL + vc.simpleGET
 
 			b.SetParallelism(4)
 			cpuBefore := processCPU(b)
-			b.ResetTimer()
-			b.RunParallel(func(pb *testing.PB) {
-				for pb.Next() {
-					req, err := http.NewRequest(http.MethodGet, url, nil)
-					if err != nil {
-						b.Error(err)
-						return
-					}
-					authorize(req)
-					resp, err := client.Do(req)
-					if err != nil {
-						b.Error(err)
-						return
-					}
-					_, _ = io.Copy(io.Discard, resp.Body)
-					_ = resp.Body.Close()
-					if resp.StatusCode != http.StatusOK {
-						b.Errorf("GET %s: status %d", vc.simpleGET, resp.StatusCode)
-						return
-					}
-				}
+			sandboxtest.BenchHTTP(b, sandboxtest.BenchClient(b), func() *http.Request {
+				req, _ := http.NewRequest(http.MethodGet, url, nil)
+				authorize(req)
+				return req
 			})
 			b.StopTimer()
-			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "req/s")
 			// Requests per CPU-second of this process (client and server
 			// together) is what the machine could serve without the other
 			// processes competing for its cores; the server's share alone is

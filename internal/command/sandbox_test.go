@@ -91,17 +91,8 @@ func (rc *runningCommand) line(t *testing.T) string {
 
 func call(t *testing.T, method, url, body string, headers map[string]string) (int, string) {
 	t.Helper()
-	req, err := http.NewRequestWithContext(t.Context(), method, url, strings.NewReader(body))
-	require.NoError(t, err)
-	for k, v := range headers {
-		req.Header.Set(k, v)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	require.NoError(t, err)
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	require.NoError(t, err)
-	return resp.StatusCode, string(b)
+	r := sandboxtest.Do(t, nil, method, url, body, headers)
+	return r.Status, string(r.Body)
 }
 
 func TestSandboxCommand_PrintsEveryVendorsURLAndCredentialsThatWork(t *testing.T) {

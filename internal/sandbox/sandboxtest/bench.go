@@ -27,7 +27,8 @@ func BenchHTTP(b *testing.B, c *http.Client, newRequest func() *http.Request) {
 	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
-			resp, err := c.Do(newRequest())
+			req := newRequest()
+			resp, err := c.Do(req)
 			if err != nil {
 				b.Error(err)
 				return
@@ -35,7 +36,7 @@ func BenchHTTP(b *testing.B, c *http.Client, newRequest func() *http.Request) {
 			_, _ = io.Copy(io.Discard, resp.Body)
 			resp.Body.Close()
 			if resp.StatusCode != http.StatusOK {
-				b.Errorf("status %d", resp.StatusCode)
+				b.Errorf("%s %s: status %d", req.Method, req.URL.RequestURI(), resp.StatusCode)
 				return
 			}
 		}
@@ -51,10 +52,10 @@ func BenchHandler(b *testing.B, h http.Handler, newRequest func() *http.Request)
 	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
-			rec := httptest.NewRecorder()
-			h.ServeHTTP(rec, newRequest())
+			req, rec := newRequest(), httptest.NewRecorder()
+			h.ServeHTTP(rec, req)
 			if rec.Code != http.StatusOK {
-				b.Errorf("status %d: %s", rec.Code, rec.Body)
+				b.Errorf("%s %s: status %d: %s", req.Method, req.URL.RequestURI(), rec.Code, rec.Body)
 				return
 			}
 		}
