@@ -20,6 +20,8 @@ import (
 	"github.com/redpanda-data/benthos/v4/public/service"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"github.com/twmb/franz-go/pkg/kfake"
+	"github.com/twmb/franz-go/pkg/kgo"
 
 	_ "github.com/datawald/datawald/bloblang"
 	_ "github.com/datawald/datawald/inputs"
@@ -80,9 +82,25 @@ func newFlowEnv(t *testing.T) *flowEnv {
 	return e
 }
 
-// runConfig runs the resource file and config together until done reports
-// true or the time is up, then stops the stream.
-func (e *flowEnv) runConfig(config string, done func() bool) {
+// runConfigs runs each config, with the resource file, as its own stream
+// until done reports true or the time is up, then stops them.
+func (e *flowEnv) runConfigs(done func() bool, configs ...string) {
+	t := e.t
+	ctx, cancel := context.WithTimeout(t.Context(), 60*time.Second)
+	defer cancel()
+	var streams []*service.Stream
+	for _, config := range configs {
+		stream := e.buildStream(config)
+		streams = append(streams, stream)
+		go func() { _ = stream.Run(ctx) }()
+	}
+	require.Eventually(t, done, 50*time.Second, 100*time.Millisecond)
+	for _, s := range streams {
+		require.NoError(t, s.StopWithin(10*time.Second))
+	}
+}
+
+func (e *flowEnv) buildStream(config string) *service.Stream {
 	t := e.t
 	var yaml strings.Builder
 	for _, name := range []string{"configs/resources/state.yaml", config} {
@@ -99,11 +117,7 @@ func (e *flowEnv) runConfig(config string, done func() bool) {
 	require.NoError(t, sb.SetLoggerYAML("level: off"))
 	stream, err := sb.Build()
 	require.NoError(t, err)
-	ctx, cancel := context.WithTimeout(t.Context(), 60*time.Second)
-	defer cancel()
-	go func() { _ = stream.Run(ctx) }()
-	require.Eventually(t, done, 50*time.Second, 100*time.Millisecond)
-	require.NoError(t, stream.StopWithin(10*time.Second))
+	return stream
 }
 
 // orders lists the staged Magento orders by status.
@@ -171,7 +185,7 @@ func TestDirectMagentoOrdersFlow_UpsertsEachOrderOnceWithItsCustomerAndSendsNoth
 		o := e.orders(ctx, st)
 		return len(o[synctask.StatusSent]) > 0 && len(o[synctask.StatusSent])+len(e.deadLetters()) == total
 	}
-	e.runConfig("configs/direct/magento_orders_to_netsuite.yaml", settled)
+	e.runConfigs(settled, "configs/direct/magento_orders_to_netsuite.yaml")
 
 	byStatus := e.orders(ctx, st)
 	sent := byStatus[synctask.StatusSent]
@@ -233,9 +247,9 @@ func TestDirectMagentoOrdersFlow_UpsertsEachOrderOnceWithItsCustomerAndSendsNoth
 	// staged I, nothing sent.
 	dead := len(e.deadLetters())
 	t.Setenv("DATAWALD_CHECKPOINT_DIR", t.TempDir())
-	e.runConfig("configs/direct/magento_orders_to_netsuite.yaml", func() bool {
+	e.runConfigs(func() bool {
 		return len(e.orders(ctx, st)[synctask.StatusIgnored]) == len(sent)
-	})
+	}, "configs/direct/magento_orders_to_netsuite.yaml")
 	assert.EqualValues(t, puts, e.ns.Stats().EndpointTotal(putRecord), "nothing is sent again")
 	assert.Equal(t, 2*dead, len(e.deadLetters()), "the quarantined orders are quarantined again, not sent")
 }
@@ -248,4 +262,60 @@ func decimalString(n json.Number) string {
 		s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
 	}
 	return s
+}
+
+// The Kafka variant of the orders flow, both halves as shipped, through an
+// in-process Kafka (kfake): every order the direct flow would send reaches
+// NetSuite through the backbone, keyed order:<id> with the envelope in
+// headers, and its outcome is recorded by the target half.
+func TestKafkaMagentoOrdersFlow_DeliversEveryOrderThroughTheBackboneAndRecordsItsOutcome(t *testing.T) {
+	e := newFlowEnv(t)
+	ctx := t.Context()
+	const topic = "datawald.magento_orders_to_netsuite"
+	cluster, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.SeedTopics(3, topic))
+	require.NoError(t, err)
+	t.Cleanup(cluster.Close)
+	t.Setenv("KAFKA_BROKERS", strings.Join(cluster.ListenAddrs(), ","))
+
+	st, err := synctask.Acquire(ctx, e.store)
+	require.NoError(t, err)
+	defer func() { _ = st.Release(context.Background()) }()
+
+	total := len(e.cat.Orders)
+	e.runConfigs(func() bool {
+		o := e.orders(ctx, st)
+		return len(o[synctask.StatusSent]) > 0 && len(o[synctask.StatusSent])+len(e.deadLetters()) == total
+	}, "configs/kafka/magento_orders_to_netsuite.source.yaml", "configs/kafka/magento_orders_to_netsuite.target.yaml")
+
+	sent := e.orders(ctx, st)[synctask.StatusSent]
+	assert.EqualValues(t, 2*len(sent), e.ns.Stats().EndpointTotal(putRecord), "one customer and one sales order upsert per order")
+
+	// The backbone holds one record per sent order, keyed {tx_type}:{src_id},
+	// with the envelope as headers.
+	cl, err := kgo.NewClient(kgo.SeedBrokers(cluster.ListenAddrs()...), kgo.ConsumeTopics(topic))
+	require.NoError(t, err)
+	defer cl.Close()
+	keys := map[string]map[string]string{}
+	for len(keys) < len(sent) {
+		fctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		fs := cl.PollFetches(fctx)
+		cancel()
+		require.NoError(t, fs.Err0())
+		fs.EachRecord(func(r *kgo.Record) {
+			h := map[string]string{}
+			for _, hd := range r.Headers {
+				h[hd.Key] = string(hd.Value)
+			}
+			keys[string(r.Key)] = h
+		})
+	}
+	for _, en := range sent {
+		h, ok := keys["order:"+en.SrcID]
+		require.True(t, ok, "record of order %s", en.SrcID)
+		assert.Equal(t, map[string]string{
+			"dw_source": "magento", "dw_target": "netsuite", "dw_tx_type": "order", "dw_src_id": en.SrcID,
+			"dw_updated_at": en.UpdatedAt.Format(time.RFC3339), "dw_task_id": h["dw_task_id"], "dw_hash": en.Hash,
+		}, h)
+		assert.NotEmpty(t, h["dw_task_id"])
+	}
 }
