@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/datawald/datawald/internal/httpx"
+	"github.com/datawald/datawald/internal/sandbox/sandboxtest"
 )
 
 // vendorClient is how the tests and benchmarks talk to one simulator with
@@ -125,10 +126,6 @@ func doGET(tb testing.TB, url string, authorize func(*http.Request)) (int, strin
 	req, err := http.NewRequestWithContext(tb.Context(), http.MethodGet, url, nil)
 	require.NoError(tb, err)
 	authorize(req)
-	resp, err := http.DefaultClient.Do(req)
-	require.NoError(tb, err)
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	require.NoError(tb, err)
-	return resp.StatusCode, string(b)
+	r := sandboxtest.Send(tb, nil, req)
+	return r.Status, string(r.Body)
 }

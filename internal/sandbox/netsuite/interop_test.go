@@ -1,7 +1,6 @@
 package netsuite
 
 import (
-	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -10,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/datawald/datawald/internal/httpx"
+	"github.com/datawald/datawald/internal/sandbox/sandboxtest"
 )
 
 // The connectors sign with internal/httpx; the simulator must accept what
@@ -28,12 +28,8 @@ func TestRequestsSignedByTheProjectSignerAreAccepted(t *testing.T) {
 			req.Header.Set(headers[i], headers[i+1])
 		}
 		require.NoError(t, signer.Sign(req))
-		resp, err := http.DefaultClient.Do(req)
-		require.NoError(t, err)
-		defer resp.Body.Close()
-		b, err := io.ReadAll(resp.Body)
-		require.NoError(t, err)
-		return resp.StatusCode, string(b)
+		r := sandboxtest.Send(t, nil, req)
+		return r.Status, string(r.Body)
 	}
 	status, body := send(http.MethodGet, "/record/v1/customer/1?expandSubResources=true&fields=email,addressBook", "")
 	require.Equal(t, http.StatusOK, status, body)

@@ -44,17 +44,25 @@ func Do(t testing.TB, c *http.Client, method, url string, body any, header map[s
 	for k, v := range header {
 		req.Header.Set(k, v)
 	}
+	return Send(t, c, req)
+}
+
+// Send sends req through c (http.DefaultClient when nil) and reads the whole
+// answer, for requests a test must change before sending (signing them,
+// adding cookies). A transport error fails the test. Test-only utility.
+func Send(t testing.TB, c *http.Client, req *http.Request) Response {
+	t.Helper()
 	if c == nil {
 		c = http.DefaultClient
 	}
 	resp, err := c.Do(req)
 	if err != nil {
-		t.Fatalf("sending %s %s: %v", method, url, err)
+		t.Fatalf("sending %s %s: %v", req.Method, req.URL, err)
 	}
 	defer resp.Body.Close()
 	raw, err := io.ReadAll(resp.Body)
 	if err != nil {
-		t.Fatalf("reading the answer to %s %s: %v", method, url, err)
+		t.Fatalf("reading the answer to %s %s: %v", req.Method, req.URL, err)
 	}
 	return Response{Status: resp.StatusCode, Header: resp.Header, Body: raw}
 }
