@@ -121,3 +121,30 @@ output:
 	require.Equal(t, http.StatusOK, resp.StatusCode)
 	waitForBody(t, "http://"+addr+"/metrics", `input_received{label="",path="root.input",stream="orders"}`)
 }
+
+func TestLint_NegativeDurationAndMalformedURLAreErrorsNamingFieldAndLine(t *testing.T) {
+	cfg := writeFile(t, "bad.yaml", `input:
+  magento:
+    base_url: "ht tp://shop example"
+    auth:
+      mode: bearer
+      token: x
+    entity: orders
+    checkpoint_cache: c
+    http:
+      timeout: -5s
+output:
+  drop: {}
+cache_resources:
+  - label: c
+    memory: {}
+`)
+	out, err := runCLI(t, "lint", cfg)
+	require.Error(t, err)
+	assert.Contains(t, out, "bad.yaml(3,1) base_url must be an absolute http or https URL")
+	assert.Contains(t, out, "bad.yaml(10,1) http.timeout must be a positive duration")
+
+	out, err = runCLI(t, "run", cfg)
+	require.Error(t, err, "run refuses to start")
+	assert.Contains(t, out, "http.timeout must be a positive duration")
+}

@@ -21,10 +21,26 @@ const (
 	fieldMaxResponseBytes = "max_response_bytes"
 )
 
+// Bloblang conditions on a duration string for field lint rules. Lint rules
+// run in Benthos' core Bloblang environment, which has no parse_duration, so
+// the sign and zero checks read the duration's text.
+const (
+	durationNegative    = `this.has_prefix("-")`
+	durationNotPositive = `this.has_prefix("-") || this == "0" || this.re_match("^\\+?(0+(\\.0*)?(ns|us|µs|ms|s|m|h))+$")`
+)
+
 // lint returns a field lint rule that reports "http.<field> <msg>" when
 // cond (a Bloblang query on the field's value `this`) holds.
 func lint(field, cond, msg string) string {
 	return fmt.Sprintf(`root = if %s { [ "%s.%s %s" ] }`, cond, FieldHTTP, field, msg)
+}
+
+// BaseURLLint is a field lint rule for a vendor base URL: empty, or an
+// absolute http(s) URL with a host and no white space. Vendor components put
+// it on their base_url field so a malformed URL fails `datawald lint` with
+// the field's line rather than at connect time.
+func BaseURLLint(field string) string {
+	return fmt.Sprintf(`root = if this != "" && !this.re_match("^https?://[^\\s/?#@]+(/\\S*)?$") { [ "%s must be an absolute http or https URL" ] }`, field)
 }
 
 // Settings are the transport settings a user may tune per component. Apply
@@ -55,7 +71,7 @@ func ConfigField() *service.ConfigField {
 		service.NewDurationField(fieldTimeout).
 			Description("Timeout of one request attempt.").
 			Default(DefaultTimeout.String()).
-			LintRule(lint(fieldTimeout, "this.parse_duration() <= 0", "must be a positive duration")),
+			LintRule(lint(fieldTimeout, durationNotPositive, "must be a positive duration")),
 		service.NewFloatField(fieldRateLimit).
 			Description("Client-side limit in requests per second shared by this component's requests. 0 means unlimited.").
 			Default(0).
@@ -72,15 +88,15 @@ func ConfigField() *service.ConfigField {
 		service.NewDurationField(fieldInitialInterval).
 			Description("Backoff before the first retry; doubled for each further retry, with jitter. A `Retry-After` header from the server takes precedence.").
 			Default(DefaultRetryPolicy.InitialInterval.String()).
-			LintRule(lint(fieldInitialInterval, "this.parse_duration() <= 0", "must be a positive duration")),
+			LintRule(lint(fieldInitialInterval, durationNotPositive, "must be a positive duration")),
 		service.NewDurationField(fieldMaxInterval).
 			Description("Longest backoff between two attempts (a server's `Retry-After` may ask for longer).").
 			Default(DefaultRetryPolicy.MaxInterval.String()).
-			LintRule(lint(fieldMaxInterval, "this.parse_duration() <= 0", "must be a positive duration")),
+			LintRule(lint(fieldMaxInterval, durationNotPositive, "must be a positive duration")),
 		service.NewDurationField(fieldMaxElapsed).
 			Description("Longest time one request may take, retries and waits included. `0s` means bounded by `max_attempts` only.").
 			Default(DefaultRetryPolicy.MaxElapsed.String()).
-			LintRule(lint(fieldMaxElapsed, "this.parse_duration() < 0", "must not be negative")),
+			LintRule(lint(fieldMaxElapsed, durationNegative, "must not be negative")),
 		service.NewIntField(fieldMaxResponseBytes).
 			Description("Largest response body accepted; a larger one fails the request without retry.").
 			Default(DefaultMaxResponseBytes).

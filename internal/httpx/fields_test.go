@@ -73,3 +73,38 @@ http:
 		Retry: RetryPolicy{MaxAttempts: 7, InitialInterval: 100 * time.Millisecond, MaxInterval: 2 * time.Second},
 	}, s)
 }
+
+func TestConfigField_LintRulesRunInTheCoreBloblangEnvironment(t *testing.T) {
+	// An empty environment has none of the pure plugins (parse_duration
+	// among them), like the one Benthos lints field rules with.
+	env := service.NewEmptyEnvironment()
+	require.NoError(t, env.RegisterOutput("httpx_fields_core", service.NewConfigSpec().Field(ConfigField()),
+		func(conf *service.ParsedConfig, _ *service.Resources) (service.Output, int, error) {
+			_, err := ParseSettings(conf)
+			return nil, 1, err
+		}))
+	for yaml, want := range map[string]string{
+		"timeout: -5s":            "http.timeout must be a positive duration",
+		"timeout: 0s":             "http.timeout must be a positive duration",
+		"timeout: 0.0ms":          "http.timeout must be a positive duration",
+		"initial_interval: 0m0s":  "http.initial_interval must be a positive duration",
+		"max_elapsed: -1m":        "http.max_elapsed must not be negative",
+		"timeout: 1m30s":          "",
+		"timeout: 250ms":          "",
+		"max_elapsed: 0s":         "",
+		"max_interval: 10s":       "",
+		"initial_interval: 100ms": "",
+	} {
+		err := env.NewStreamBuilder().SetYAML("output:\n  httpx_fields_core:\n    http:\n      " + yaml + "\n")
+		if want == "" {
+			if err != nil {
+				assert.NotContains(t, err.Error(), "http.", yaml)
+				assert.NotContains(t, err.Error(), "lint mapping itself failed", yaml)
+			}
+			continue
+		}
+		require.Error(t, err, yaml)
+		assert.Contains(t, err.Error(), want, yaml)
+		assert.NotContains(t, err.Error(), "lint mapping itself failed", yaml)
+	}
+}

@@ -31,6 +31,7 @@ const (
 func ConnectionFields() []*service.ConfigField {
 	return []*service.ConfigField{
 		service.NewURLField(FieldBaseURL).
+			LintRule(httpx.BaseURLLint(FieldBaseURL)).
 			Description("Base URL of the Magento store, without `/rest`. Requests go to `<base_url>/rest/<store_code>/V1/...` (Magento Open Source and Adobe Commerce on-premise or cloud PaaS).").
 			Example("https://shop.example.com"),
 		service.NewStringField(FieldStoreCode).

@@ -37,6 +37,7 @@ func ConnectionFields() []*service.ConfigField {
 			Description("NetSuite account id, in either form: `1234567_SB1` (as the UI shows it, used as the OAuth realm) or `1234567-sb1` (as in the API host name). Sandbox accounts carry their `_SB<n>` suffix.").
 			Example("1234567").Example("1234567_SB1"),
 		service.NewURLField(FieldBaseURL).
+			LintRule(httpx.BaseURLLint(FieldBaseURL)).
 			Description("REST web services host. Empty means `https://<account id, host form>.suitetalk.api.netsuite.com`; set it only for a proxy or the datawald sandbox.").
 			Default("").Example("http://127.0.0.1:8480").Advanced(),
 		service.NewObjectField(FieldAuth,
