@@ -58,7 +58,7 @@ func Generate(env *service.Environment, benv *bloblang.Environment) (Files, erro
 			if !ours {
 				return
 			}
-			page, err := cv.RenderDocs()
+			page, err := componentPage(cv)
 			if err != nil {
 				walkErr = fmt.Errorf("rendering docs of %s %s: %w", k.dir, name, err)
 				return
