@@ -3,7 +3,6 @@ package outputs
 import (
 	"context"
 	"fmt"
-	"strings"
 	"sync"
 	"time"
 
@@ -318,15 +317,3 @@ func (k *keyedMutex) lock(key string) func() {
 	}
 }
 
-// interpolate evaluates a key field for msg and requires a value.
-func interpolate(field string, is *service.InterpolatedString, msg *service.Message) (string, error) {
-	v, err := is.TryString(msg)
-	if err != nil {
-		return "", fmt.Errorf("field %s: %w", field, err)
-	}
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return "", fmt.Errorf("field %s: evaluated to an empty value", field)
-	}
-	return v, nil
-}
