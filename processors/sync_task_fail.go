@@ -76,10 +76,10 @@ A message is errored when it carries the Benthos error flag (no `+"`catch`"+` cl
 - reads the entity key from the envelope metadata `+"`dw_source`, `dw_target`, `dw_tx_type`, `dw_src_id`"+`,
   the task from `+"`dw_task_id`"+` and the staged version from `+"`dw_hash`"+` (a message for a version that
   was re-staged meanwhile changes nothing but its task's view);
-- records outcome F with error code `+"`dw_error_code`"+` when that metadata is set, else `+"`error_code`"+`,
-  and as note the error text (`+"`dw_error`"+`, else the error flag's message) on one line: lines are
-  trimmed and joined with "; " (or " " after a trailing colon), anything from a Go stack dump on is cut, and the note is capped at
-  1000 bytes;
+- records outcome F with error code `+"`dw_error_code`"+` when that metadata is set, else
+  `+"`error_code`"+`, and as note the error text (`+"`dw_error`"+`, else the error flag's message) on one
+  line: lines are trimmed and joined with "; " (or " " after a trailing colon), anything from a Go
+  stack dump on is cut, and the note is capped at 1000 bytes;
 - sets `+"`dw_error`"+` (to the note) and `+"`dw_error_code`"+` when they are absent, so an error-flag-only
   message is routed and dead-lettered like a caught one; the body and the error flag are left alone.
 
@@ -88,10 +88,11 @@ untouched and cost no store call.
 
 Nothing is dropped. An errored message that cannot be recorded still goes on (with `+"`dw_error`"+` set)
 and is counted: without a complete key (`+"`missing_envelope`"+`), or for an entity this store never
-staged (`+"`not_staged`"+`, logged as a warning). When the store is unreachable the messages whose
-outcome could not be written are marked errored with the store error (`+"`store_error`"+`): wrap the
-dead-letter case in `+"`reject_errored`"+`, or route `+"`errored()`"+` messages to a nack, to have them
-read again rather than acknowledged.
+staged (`+"`not_staged`"+`, logged as a warning). When the store is unreachable, the messages whose
+outcome could not be written are marked errored with the store error (`+"`store_error`"+`) and never
+passed as recorded. After the `+"`catch`"+` above, `+"`errored()`"+` at the output is true only for those, so
+a first switch case `+"`check: errored()`"+` with a `+"`reject`"+` output has them nacked and read again
+instead of acknowledged by the dead letter.
 
 ### Metrics
 
@@ -107,7 +108,12 @@ read again rather than acknowledged.
 		).
 		LintRule(`root = if this.error_code.or("MAPPING_ERROR").trim() == "" { [ "error_code must not be empty" ] }`).
 		Example("Record target-side mapping failures of a Kafka target half", `
-The mapping's failure is caught into `+"`dw_error`"+`, recorded F, then dead-lettered by the output switch.`, `
+The mapping's failure is caught into `+"`dw_error`"+`, recorded F, then dead-lettered by the output switch.`, stfExample)
+}
+
+// stfExample is the spec's config example: a target half with the mapping,
+// the catch that sets dw_error, sync_task_fail and the output switch.
+const stfExample = `
 pipeline:
   processors:
     - label: canonical_to_netsuite
@@ -127,9 +133,8 @@ output:
         output:
           resource: dead_letter
       - output:
-          netsuite: {} # the target output, recording S/F through its sync_task reporter
-`)
-}
+          resource: netsuite_customers # the target output; its sync_task reporter records S or F
+`
 
 func init() {
 	service.MustRegisterBatchProcessor("sync_task_fail", syncTaskFailSpec(), func(conf *service.ParsedConfig, mgr *service.Resources) (service.BatchProcessor, error) {

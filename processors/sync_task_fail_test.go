@@ -10,10 +10,12 @@ import (
 	"testing"
 	"time"
 
+	_ "github.com/redpanda-data/benthos/v4/public/components/io" // env(), as linked by main.go
 	"github.com/redpanda-data/benthos/v4/public/service"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	_ "github.com/datawald/datawald/bloblang" // the spec example's mapping uses datawald's Bloblang methods
 	"github.com/datawald/datawald/internal/synctask"
 )
 
@@ -217,7 +219,7 @@ func TestSyncTaskFailRecordsATargetMappingFailureFAndTheTaskRollsUpToFail(t *tes
 	assert.Equal(t, synctask.StatusFailed, e.Status)
 	assert.Equal(t, "MAPPING_ERROR", e.ErrorCode)
 	assert.Contains(t, e.Note, "mapping customer 7")
-	assert.Contains(t, e.Note, "name", "the note names the field the mapping could not read")
+	assert.Contains(t, e.Note, "field `this.name`: value is null", "the note names the field the mapping could not read")
 	assert.NotContains(t, e.Note, "\n")
 	assert.Equal(t, int64(1), metrics.get("datawald_sync_outcomes_total", "customer", "F"))
 
@@ -438,4 +440,67 @@ func TestSyncTaskFailProcessesConcurrentBatchesOnOneStore(t *testing.T) {
 	task := r.task("task-8")
 	assert.Equal(t, synctask.Counts{F: 20}, task.Counts)
 	assert.Equal(t, synctask.TaskFail, task.Status)
+}
+
+func TestSyncTaskFailSpecExampleIsAValidTargetHalf(t *testing.T) {
+	root, err := filepath.Abs("..")
+	require.NoError(t, err)
+	// The example's mapping path is relative to the repository root.
+	example := strings.Replace(stfExample, `from "bloblang/`, `from "`+root+`/bloblang/`, 1)
+	require.NotEqual(t, stfExample, example)
+	t.Setenv("DATAWALD_STORE", "sqlite://"+filepath.Join(t.TempDir(), "st.db"))
+	b := service.NewStreamBuilder()
+	require.NoError(t, b.SetYAML(example))
+	require.NoError(t, b.AddResourcesYAML(`
+output_resources:
+  - label: dead_letter
+    drop: {}
+  - label: netsuite_customers
+    drop: {}
+`))
+	_, err = b.Build()
+	require.NoError(t, err)
+}
+
+func TestSyncTaskFailStoreFailureIsNackedByAnErroredRejectCaseNotDeadLettered(t *testing.T) {
+	b := service.NewStreamBuilder()
+	require.NoError(t, b.SetLoggerYAML("level: none"))
+	send, err := b.AddBatchProducerFunc()
+	require.NoError(t, err)
+	require.NoError(t, b.AddProcessorYAML(`
+mapping: 'root.companyName = this.name.not_null()'
+`))
+	require.NoError(t, b.AddProcessorYAML(`
+catch:
+  - mutation: 'meta dw_error = error()'
+`))
+	require.NoError(t, b.AddProcessorYAML("sync_task_fail:\n  store: postgres://postgres@127.0.0.1:1/test?connect_timeout=1\n"))
+	require.NoError(t, b.AddOutputYAML(`
+switch:
+  cases:
+    - check: errored()
+      output:
+        reject: 'sync-task outcome not recorded: ${! error() }'
+    - check: '@dw_error != null'
+      output:
+        drop: {}
+    - output:
+        drop: {}
+`))
+	stream, err := b.Build()
+	require.NoError(t, err)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- stream.Run(ctx) }()
+
+	m := service.NewMessage([]byte(`{}`))
+	synctask.SetEnvelope(m, synctask.Envelope{Key: customerKey("21"), TaskID: "t"})
+	err = send(ctx, service.MessageBatch{m})
+	require.Error(t, err, "the source is told the message was not handled, so it is read again")
+	assert.Contains(t, err.Error(), "sync-task outcome not recorded")
+
+	require.NoError(t, send(ctx, service.MessageBatch{service.NewMessage([]byte(`{"name":"Ada"}`))}), "error-free messages are unaffected")
+	require.NoError(t, stream.Stop(ctx))
+	require.NoError(t, <-done)
 }
