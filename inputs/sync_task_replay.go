@@ -142,21 +142,22 @@ type syncTaskReplay struct {
 	replays *service.MetricCounter
 }
 
+// newSyncTaskReplay mounts the API at once: it answers before the store
+// is first reached.
 func newSyncTaskReplay(c syncTaskReplayConfig, mgr *service.Resources) (*syncTaskReplay, error) {
+	if err := api.Mount(mgr, c.dsn, c.api); err != nil {
+		return nil, err
+	}
 	return &syncTaskReplay{conf: c, mgr: mgr, replays: mgr.Metrics().NewCounter("datawald_sync_replayed_total", "tx_type")}, nil
 }
 
-// Connect acquires the store, mounts the API and registers the push name.
+// Connect acquires the store and registers the push name.
 func (r *syncTaskReplay) Connect(ctx context.Context) error {
 	if r.store != nil {
 		return nil
 	}
 	store, err := synctask.Acquire(ctx, r.conf.dsn)
 	if err != nil {
-		return err
-	}
-	if err := api.Mount(r.mgr, store, r.conf.api); err != nil {
-		_ = store.Release(ctx)
 		return err
 	}
 	if r.conf.pushName != "" {

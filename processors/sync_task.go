@@ -84,9 +84,16 @@ each message (one entity, a JSON body) it:
 - reads the entity key (`+"`source`, `target`, `tx_type`, `src_id`"+`, by default from the `+"`dw_*`"+` metadata the input or mapping sets);
 - validates the body against `+"`schema_file`"+` when set; an invalid entity is staged F with a readable note and does not go on;
 - stages it: new or changed data → N (previous data kept as old_data); unchanged after S or I → I; unchanged after F, N or ? → N;
-- attaches it to the task named by the `+"`dw_task_id`"+` metadata (an input sets it per poll cycle and flags the cycle's last message with `+"`dw_task_last: true`"+`, which seals the task), or to one new, sealed task per batch and key triple when absent;
+- attaches it to the task named by the `+"`dw_task_id`"+` metadata (an input sets it per poll cycle and flags the cycle's last message with `+"`dw_task_last: true`"+`, which seals the cycle's tasks), or to one new, sealed task per batch and key triple when absent;
 - sets the envelope metadata `+"`dw_source`, `dw_target`, `dw_tx_type`, `dw_src_id`, `dw_updated_at`, `dw_task_id`, `dw_hash`"+`;
 - drops I entities unless `+"`forward_ignored`"+` is true.
+
+A sync task holds one source, target and tx_type. When one `+"`dw_task_id`"+` carries several tx_types (a
+NetSuite invoice staged both as an `+"`invoice`"+` and as an `+"`order_status`"+`), the first tx_type staged
+under it keeps the id and each other tx_type gets its own task `+"`<dw_task_id>-<tx_type>`"+`; the forwarded
+`+"`dw_task_id`"+` is always the stored task's id, so replays and outcomes find it. The cycle's
+`+"`dw_task_last`"+` message seals all of them. A `+"`dw_task_id`"+` reused for another source or target is
+refused: those messages are marked errored naming both tasks and logged, never dropped.
 
 A message with a missing key field or an unknown tx_type is marked errored with a message naming what is
 missing and is not staged. When the store is unreachable the batch is retried with backoff and held (never
@@ -97,7 +104,9 @@ A task finishes (Completed, Fail or Incompleted) once it is sealed and every ent
 Entities without an outcome `+"`deadline`"+` after they were staged become ?, and their task Incompleted; a
 task never sealed (its input stopped mid-cycle) is sealed at its deadline.
 
-The processor also serves the sync-task HTTP API under `+"`/datawald/v1/`"+` on the Benthos HTTP server (see the `+"`api`"+` field).
+The processor also serves the sync-task HTTP API under `+"`/datawald/v1/`"+` on the Benthos HTTP server (see the `+"`api`"+` field)
+from the moment the stream is built, before any message has flowed; in streams mode under `+"`/{stream}/datawald/v1/`"+`
+and, through `+"`datawald streams`"+`, at `+"`/datawald/v1/`"+` for the whole process.
 
 ### Metrics
 
@@ -155,16 +164,28 @@ type syncTaskProc struct {
 
 	mu    sync.Mutex
 	store *synctask.Shared
+	// open lists, per input task id not yet ended by its dw_task_last
+	// message, the stored tasks staged unsealed; openOrder is its age order.
+	open      map[string]map[string]bool
+	openOrder []string
+	// derived caches the stored task id of a tx_type whose input task id
+	// belongs to another tx_type, so later batches skip the refused attempt.
+	derived map[groupKey]string
 }
 
 func newSyncTaskProc(c syncTaskProcConfig, mgr *service.Resources) (*syncTaskProc, error) {
-	p := &syncTaskProc{conf: c, mgr: mgr, log: mgr.Logger()}
+	p := &syncTaskProc{conf: c, mgr: mgr, log: mgr.Logger(), open: map[string]map[string]bool{}, derived: map[groupKey]string{}}
 	if c.schemaFile != "" {
 		s, err := loadEntitySchema(c.schemaFile)
 		if err != nil {
 			return nil, err
 		}
 		p.schema = s
+	}
+	// The API is mounted now, not when the store is first opened: a stream
+	// whose input has not produced yet must answer it too.
+	if err := api.Mount(mgr, c.dsn, c.api); err != nil {
+		return nil, err
 	}
 	m := mgr.Metrics()
 	p.staged = m.NewCounter("datawald_sync_staged_total", "tx_type", "status")
@@ -186,10 +207,6 @@ func (p *syncTaskProc) openStore(ctx context.Context) (*synctask.Shared, error) 
 		return nil, err
 	}
 	store.SetExpireErrorHandler(func(err error) { p.log.Errorf("expiring overdue sync tasks: %v", err) })
-	if err := api.Mount(p.mgr, store, p.conf.api); err != nil {
-		_ = store.Release(ctx)
-		return nil, err
-	}
 	p.store = store
 	return store, nil
 }
@@ -200,15 +217,32 @@ type pending struct {
 	in  synctask.StageInput
 }
 
+// groupKey identifies the task a message goes to: a sync task has one
+// source, target and tx_type, so one input task id (dw_task_id) yields one
+// stored task per key triple.
+type groupKey struct {
+	inputID, source, target, txType string
+}
+
 type group struct {
+	key   groupKey
 	spec  synctask.TaskSpec
 	items []pending
 }
 
+// derivedTaskID is the stored id of the task for txType when the input's
+// task id is already taken by another tx_type.
+func derivedTaskID(inputID, txType string) string { return inputID + "-" + txType }
+
+// maxOpenCycles bounds the bookkeeping of input tasks not yet sealed; past
+// it the oldest are forgotten (their tasks are then sealed at their deadline).
+const maxOpenCycles = 1024
+
 // ProcessBatch stages the batch, one store call per task.
 func (p *syncTaskProc) ProcessBatch(ctx context.Context, batch service.MessageBatch) ([]service.MessageBatch, error) {
-	groups := map[synctask.TaskSpec]*group{}
-	var order []synctask.TaskSpec
+	groups := map[groupKey]*group{}
+	var order []*group
+	lastOf := map[string]bool{}
 	keep := make([]bool, len(batch))
 	for i, msg := range batch {
 		in, taskID, last, reason, err := p.readEntity(batch, i)
@@ -218,33 +252,38 @@ func (p *syncTaskProc) ProcessBatch(ctx context.Context, batch service.MessageBa
 			keep[i] = true
 			continue
 		}
-		spec := synctask.TaskSpec{ID: taskID, Source: in.Source, Target: in.Target, TxType: in.TxType, Deadline: p.conf.deadline}
-		g, ok := groups[spec]
+		k := groupKey{inputID: taskID, source: in.Source, target: in.Target, txType: in.TxType}
+		g, ok := groups[k]
 		if !ok {
-			g = &group{spec: spec}
-			if g.spec.ID == "" {
-				g.spec.ID = synctask.NewTaskID()
+			g = &group{key: k, spec: synctask.TaskSpec{ID: taskID, Source: in.Source, Target: in.Target, TxType: in.TxType, Deadline: p.conf.deadline}}
+			if taskID == "" {
+				// A batch without an input-provided task is its own task.
+				g.spec.ID, g.spec.Seal = synctask.NewTaskID(), true
 			}
-			groups[spec] = g
-			order = append(order, spec)
+			groups[k] = g
+			order = append(order, g)
 		}
-		// A batch without an input-provided task is its own task; an input's
-		// poll cycle ends with the message flagged dw_task_last.
-		if taskID == "" || last {
-			g.spec.Seal = true
+		// An input's poll cycle ends with the message flagged dw_task_last;
+		// it ends the cycle's tasks of every tx_type.
+		if taskID != "" && last {
+			lastOf[taskID] = true
 		}
 		g.items = append(g.items, pending{idx: i, in: in})
 	}
-	for _, spec := range order {
-		g := groups[spec]
+	for _, g := range order {
+		if lastOf[g.key.inputID] {
+			g.spec.Seal = true
+		}
 		results, err := p.stage(ctx, g)
 		if err != nil {
+			p.log.Errorf("%v", err)
 			for _, it := range g.items {
 				batch[it.idx].SetError(err)
 				keep[it.idx] = true
 			}
 			continue
 		}
+		p.noteStaged(g)
 		for j, r := range results {
 			it := g.items[j]
 			p.staged.Incr(1, r.TxType, string(r.Status))
@@ -258,6 +297,9 @@ func (p *syncTaskProc) ProcessBatch(ctx context.Context, batch service.MessageBa
 			}
 		}
 	}
+	for inputID := range lastOf {
+		p.sealCycle(ctx, inputID)
+	}
 	out := make(service.MessageBatch, 0, len(batch))
 	for i, msg := range batch {
 		if keep[i] {
@@ -270,6 +312,68 @@ func (p *syncTaskProc) ProcessBatch(ctx context.Context, batch service.MessageBa
 	return []service.MessageBatch{out}, nil
 }
 
+// noteStaged remembers the stored task of an input task that is still
+// open, so that the cycle's last message seals it even when the batch that
+// carries that message holds no entity of its tx_type.
+func (p *syncTaskProc) noteStaged(g *group) {
+	if g.key.inputID == "" {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if g.spec.ID != g.key.inputID {
+		p.derived[g.key] = g.spec.ID
+	}
+	if g.spec.Seal {
+		delete(p.open[g.key.inputID], g.spec.ID)
+		return
+	}
+	if p.open[g.key.inputID] == nil {
+		if len(p.openOrder) >= maxOpenCycles {
+			p.forgetCycleLocked(p.openOrder[0])
+		}
+		p.open[g.key.inputID] = map[string]bool{}
+		p.openOrder = append(p.openOrder, g.key.inputID)
+	}
+	p.open[g.key.inputID][g.spec.ID] = true
+}
+
+// sealCycle seals the stored tasks of inputID staged by earlier batches
+// and not sealed by this one. A task that cannot be sealed is logged: its
+// entities are staged and forwarded already, and the deadline seals it at
+// the latest.
+func (p *syncTaskProc) sealCycle(ctx context.Context, inputID string) {
+	p.mu.Lock()
+	ids := p.open[inputID]
+	p.forgetCycleLocked(inputID)
+	p.mu.Unlock()
+	for id := range ids {
+		err := p.sealTask(ctx, id)
+		if err == nil || errors.Is(err, synctask.ErrNotFound) {
+			continue
+		}
+		p.log.Errorf("sealing sync task %s at the end of input task %s: %v (it is sealed at its deadline)", id, inputID, err)
+	}
+}
+
+func (p *syncTaskProc) sealTask(ctx context.Context, id string) error {
+	store, err := p.openStore(ctx)
+	if err != nil {
+		return err
+	}
+	return store.SealTask(ctx, id)
+}
+
+func (p *syncTaskProc) forgetCycleLocked(inputID string) {
+	delete(p.open, inputID)
+	p.openOrder = slices.DeleteFunc(p.openOrder, func(s string) bool { return s == inputID })
+	for k := range p.derived {
+		if k.inputID == inputID {
+			delete(p.derived, k)
+		}
+	}
+}
+
 // stage calls the store, retrying with backoff while it is unreachable so
 // the batch is held rather than dropped; it gives up only when ctx ends.
 func (p *syncTaskProc) stage(ctx context.Context, g *group) ([]synctask.StageResult, error) {
@@ -280,7 +384,7 @@ func (p *syncTaskProc) stage(ctx context.Context, g *group) ([]synctask.StageRes
 	wait := 200 * time.Millisecond
 	for {
 		start := time.Now()
-		res, err := p.stageOnce(ctx, g.spec, in)
+		res, err := p.stageOnce(ctx, g, in)
 		p.latency.Timing(time.Since(start).Nanoseconds(), "stage")
 		if err == nil {
 			return res, nil
@@ -298,12 +402,31 @@ func (p *syncTaskProc) stage(ctx context.Context, g *group) ([]synctask.StageRes
 	}
 }
 
-func (p *syncTaskProc) stageOnce(ctx context.Context, spec synctask.TaskSpec, in []synctask.StageInput) ([]synctask.StageResult, error) {
+// stageOnce stages g in its task. When the input's task id already names a
+// task of another tx_type (one poll cycle staging an invoice both as an
+// invoice and as an order_status), g goes to the task derivedTaskID names
+// instead: a sync task holds one tx_type. A task id reused for another
+// source or target stays an error.
+func (p *syncTaskProc) stageOnce(ctx context.Context, g *group, in []synctask.StageInput) ([]synctask.StageResult, error) {
 	store, err := p.openStore(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return store.Stage(ctx, spec, in)
+	if g.key.inputID != "" {
+		p.mu.Lock()
+		if id, ok := p.derived[g.key]; ok {
+			g.spec.ID = id
+		}
+		p.mu.Unlock()
+	}
+	res, err := store.Stage(ctx, g.spec, in)
+	var mm *synctask.TaskMismatchError
+	if err == nil || g.key.inputID == "" || g.spec.ID != g.key.inputID || !errors.As(err, &mm) ||
+		mm.Existing.Source != g.spec.Source || mm.Existing.Target != g.spec.Target {
+		return res, err
+	}
+	g.spec.ID = derivedTaskID(g.key.inputID, g.key.txType)
+	return store.Stage(ctx, g.spec, in)
 }
 
 // retryableStoreError tells store outages (retry) from refusals that will

@@ -162,3 +162,90 @@ func TestSyncTaskHoldsTheBatchWhileTheStoreIsUnreachable(t *testing.T) {
 	assert.Contains(t, out[0][0].GetError().Error(), "staging 1 order entities")
 	assert.NotContains(t, out[0][0].GetError().Error(), "postgres@", "the DSN is not echoed")
 }
+
+// cycleMsg is an entity of input task taskID whose tx_type comes from the
+// dw_tx_type metadata, as the NetSuite invoice flow stages it.
+func cycleMsg(taskID, txType, srcID string, last bool) *service.Message {
+	m := entityMsg(srcID, `{"invoice":"`+srcID+`"}`)
+	m.MetaSetMut("dw_tx_type", txType)
+	m.MetaSetMut("dw_task_id", taskID)
+	if last {
+		m.MetaSetMut("dw_task_last", "true")
+	}
+	return m
+}
+
+const cycleKeys = "source: netsuite\ntarget: magento\ntx_types: [invoice, order_status]\n"
+
+func TestSyncTaskStagesTwoTxTypesOfOneInputTaskInOneSealedTaskEach(t *testing.T) {
+	p, store := newTestSyncTask(t, cycleKeys)
+	out := process(t, p,
+		cycleMsg("cycle-1", "invoice", "INV-1", false), cycleMsg("cycle-1", "order_status", "INV-1", false),
+		cycleMsg("cycle-1", "invoice", "INV-2", true), cycleMsg("cycle-1", "order_status", "INV-2", true))
+	require.Len(t, out, 4, "every entity is forwarded")
+	wantTask := map[string]string{"invoice": "cycle-1", "order_status": "cycle-1-order_status"}
+	for _, m := range out {
+		require.NoError(t, m.GetError())
+		tx, _ := m.MetaGet("dw_tx_type")
+		id, _ := m.MetaGet("dw_task_id")
+		assert.Equal(t, wantTask[tx], id, "forwarded dw_task_id of a %s", tx)
+	}
+	for tx, id := range wantTask {
+		task, err := store.GetTask(context.Background(), id)
+		require.NoError(t, err, tx)
+		assert.Equal(t, tx, task.TxType)
+		assert.True(t, task.Sealed, "the cycle's last message seals the %s task", tx)
+		assert.Equal(t, synctask.Counts{N: 2}, task.Counts, tx)
+	}
+	page, err := store.ListEntities(context.Background(), synctask.EntityFilter{})
+	require.NoError(t, err)
+	assert.Len(t, page.Items, 4, "every entity is staged")
+}
+
+func TestSyncTaskSealsEveryTxTypeOfAnInputTaskWhenItsLastMessageArrives(t *testing.T) {
+	p, store := newTestSyncTask(t, cycleKeys)
+	out := process(t, p, cycleMsg("cycle-2", "invoice", "INV-1", false), cycleMsg("cycle-2", "order_status", "INV-1", false))
+	require.Len(t, out, 2)
+	out = process(t, p, cycleMsg("cycle-2", "order_status", "INV-2", false))
+	require.Len(t, out, 1)
+	id, _ := out[0].MetaGet("dw_task_id")
+	assert.Equal(t, "cycle-2-order_status", id, "a later batch finds the derived task")
+	// The last batch holds only invoices: the order_status task ends too.
+	process(t, p, cycleMsg("cycle-2", "invoice", "INV-2", true))
+	for _, id := range []string{"cycle-2", "cycle-2-order_status"} {
+		task, err := store.GetTask(context.Background(), id)
+		require.NoError(t, err)
+		assert.True(t, task.Sealed, id)
+		assert.Equal(t, 2, task.Counts.N, id)
+	}
+}
+
+func TestSyncTaskReplayedEntitiesStayInTheirDerivedTask(t *testing.T) {
+	p, store := newTestSyncTask(t, cycleKeys)
+	process(t, p, cycleMsg("cycle-3", "invoice", "INV-1", true), cycleMsg("cycle-3", "order_status", "INV-1", true))
+	// A replay carries the stored task id as dw_task_id.
+	replay := cycleMsg("cycle-3-order_status", "order_status", "INV-1", false)
+	replay.SetBytes([]byte(`{"invoice":"INV-1","changed":true}`))
+	out := process(t, p, replay)
+	require.Len(t, out, 1)
+	require.NoError(t, out[0].GetError())
+	id, _ := out[0].MetaGet("dw_task_id")
+	assert.Equal(t, "cycle-3-order_status", id)
+	_, err := store.GetTask(context.Background(), "cycle-3-order_status-order_status")
+	assert.ErrorIs(t, err, synctask.ErrNotFound)
+}
+
+func TestSyncTaskMarksEntitiesOfAnInputTaskOfAnotherEndpointErroredNamingBothTasks(t *testing.T) {
+	p, store := newTestSyncTask(t, "target: magento\ntx_type: invoice\n")
+	first := cycleMsg("cycle-4", "invoice", "INV-1", false)
+	first.MetaSetMut("dw_source", "netsuite")
+	other := cycleMsg("cycle-4", "invoice", "INV-9", false)
+	other.MetaSetMut("dw_source", "sap")
+	out := process(t, p, first, other)
+	require.Len(t, out, 2, "the refused entity is forwarded errored, not dropped")
+	require.NoError(t, out[0].GetError())
+	require.Error(t, out[1].GetError())
+	assert.Contains(t, out[1].GetError().Error(), "task cycle-4 belongs to netsuite→magento invoice, not sap→magento invoice")
+	_, err := store.GetEntity(context.Background(), synctask.Key{Source: "sap", Target: "magento", TxType: "invoice", SrcID: "INV-9"})
+	assert.ErrorIs(t, err, synctask.ErrNotFound)
+}

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/json"
@@ -18,7 +19,8 @@ import (
 
 // Handler serves the API for one store.
 type Handler struct {
-	store *synctask.Shared
+	// open returns the store for one request and a function releasing it.
+	open func(context.Context) (*synctask.Shared, func(), error)
 	// tokenSum is the SHA-256 of the bearer token; nil when none is set.
 	tokenSum []byte
 	mux      *http.ServeMux
@@ -42,7 +44,26 @@ var Routes = []string{
 // NewHandler returns the API handler for store. An empty token means the
 // API answers only on loopback connections.
 func NewHandler(store *synctask.Shared, token string) *Handler {
-	h := &Handler{store: store, mux: http.NewServeMux()}
+	return newHandler(func(context.Context) (*synctask.Shared, func(), error) { return store, func() {}, nil }, token)
+}
+
+// NewDSNHandler returns the API handler for the store named by dsn. Each
+// request acquires the store from the process registry and releases it
+// when done, so the handler can be mounted before any component opened the
+// store, keeps working after one closed it, and answers 503 naming the
+// failure while the store is unreachable.
+func NewDSNHandler(dsn, token string) *Handler {
+	return newHandler(func(ctx context.Context) (*synctask.Shared, func(), error) {
+		s, err := synctask.Acquire(ctx, dsn)
+		if err != nil {
+			return nil, nil, err
+		}
+		return s, func() { _ = s.Release(context.Background()) }, nil
+	}, token)
+}
+
+func newHandler(open func(context.Context) (*synctask.Shared, func(), error), token string) *Handler {
+	h := &Handler{open: open, mux: http.NewServeMux()}
 	if token != "" {
 		sum := sha256.Sum256([]byte(token))
 		h.tokenSum = sum[:]
@@ -75,7 +96,20 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, fmt.Sprintf("no route %s %s", r.Method, r.URL.Path))
 		return
 	}
-	h.mux.ServeHTTP(w, r)
+	store, release, err := h.open(r.Context())
+	if err != nil {
+		writeError(w, http.StatusServiceUnavailable, "opening the sync-task store: "+err.Error())
+		return
+	}
+	defer release()
+	h.mux.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), storeKey{}, store)))
+}
+
+type storeKey struct{}
+
+// storeOf returns the store ServeHTTP opened for r.
+func storeOf(r *http.Request) *synctask.Shared {
+	return r.Context().Value(storeKey{}).(*synctask.Shared)
 }
 
 func (h *Handler) authorised(w http.ResponseWriter, r *http.Request) bool {

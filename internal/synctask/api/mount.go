@@ -21,8 +21,6 @@ import (
 	"strings"
 
 	"github.com/redpanda-data/benthos/v4/public/service"
-
-	"github.com/datawald/datawald/internal/synctask"
 )
 
 // Prefix is the path under which the API is served.
@@ -42,7 +40,7 @@ type Config struct {
 // ConfigField is the `api` object field of the components that serve the API.
 func ConfigField(name string) *service.ConfigField {
 	return service.NewObjectField(name,
-		service.NewBoolField(fieldEnabled).Description("Serve the sync-task API under `/datawald/v1/` on the Benthos HTTP server (in streams mode under `/{stream}/datawald/v1/`).").Default(true),
+		service.NewBoolField(fieldEnabled).Description("Serve the sync-task API under `/datawald/v1/` on the Benthos HTTP server (in streams mode Benthos serves it under `/{stream}/datawald/v1/`, and `datawald streams` also at the process-wide `/datawald/v1/`). It is mounted when the component is built, so it answers before the first message.").Default(true),
 		service.NewStringField(fieldTokenEnv).
 			Description("Environment variable holding the API bearer token. When it is unset or empty the API only answers requests that arrive on a loopback address.").
 			Default("DATAWALD_API_TOKEN"),
@@ -65,8 +63,16 @@ func ConfigFromParsed(conf *service.ParsedConfig) (Config, error) {
 type mountedKey struct{}
 
 // Mount registers the API on mgr's HTTP server once per manager (further
-// calls are no-ops), serving store.
-func Mount(mgr *service.Resources, store *synctask.Shared, c Config) error {
+// calls are no-ops), serving the store named by dsn. It is called when a
+// component is built, before the store is opened: each request acquires the
+// store (see NewDSNHandler), so the API answers from the moment the stream
+// runs, whether or not a message has flowed yet.
+//
+// In `run` mode the routes are served under /datawald/v1/; in streams mode
+// Benthos prefixes them with the stream id (/{stream}/datawald/v1/). Mount
+// also records the API for the process-wide Handler, which a streams-mode
+// front end serves at /datawald/v1/.
+func Mount(mgr *service.Resources, dsn string, c Config) error {
 	if !c.Enabled {
 		return nil
 	}
@@ -81,10 +87,13 @@ func Mount(mgr *service.Resources, store *synctask.Shared, c Config) error {
 	if token == "" {
 		mgr.Logger().Warnf("sync-task API: $%s is not set, so /datawald/v1/ answers only on loopback addresses and refuses every other connection", c.TokenEnv)
 	}
-	h := NewHandler(store, token)
+	h := NewDSNHandler(dsn, token)
 	m := mgr.Metrics()
 	h.retried = m.NewCounter("datawald_sync_retried_entities_total", "kind")
 	h.requests = m.NewCounter("datawald_sync_api_requests_total", "status")
+	if first, ok := processWide.offer(dsn, h); !ok && first != dsn {
+		mgr.Logger().Warnf("sync-task API: this stream's store differs from the one the process-wide /datawald/v1/ serves; its tasks are served only under this stream's own prefix")
+	}
 	// Each route is registered on its own: in streams mode Benthos prefixes
 	// paths with path.Join, which drops a trailing slash, so a single
 	// "/datawald/v1/" prefix registration would only match itself.

@@ -167,7 +167,7 @@ func (h *Handler) listTasks(w http.ResponseWriter, r *http.Request) {
 		writeStoreError(w, err)
 		return
 	}
-	page, err := h.store.ListTasks(r.Context(), f)
+	page, err := storeOf(r).ListTasks(r.Context(), f)
 	if err != nil {
 		writeStoreError(w, err)
 		return
@@ -186,12 +186,12 @@ func (h *Handler) getTask(w http.ResponseWriter, r *http.Request) {
 		writeStoreError(w, err)
 		return
 	}
-	t, err := h.store.GetTask(r.Context(), id)
+	t, err := storeOf(r).GetTask(r.Context(), id)
 	if err != nil {
 		writeStoreError(w, err)
 		return
 	}
-	ents, err := h.store.TaskEntities(r.Context(), id, pr)
+	ents, err := storeOf(r).TaskEntities(r.Context(), id, pr)
 	if err != nil {
 		writeStoreError(w, err)
 		return
@@ -217,7 +217,7 @@ func (h *Handler) listEntities(w http.ResponseWriter, r *http.Request) {
 		writeStoreError(w, err)
 		return
 	}
-	page, err := h.store.ListEntities(r.Context(), f)
+	page, err := storeOf(r).ListEntities(r.Context(), f)
 	if err != nil {
 		writeStoreError(w, err)
 		return
@@ -236,7 +236,7 @@ func (h *Handler) getEntity(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, err.Error())
 		return
 	}
-	e, err := h.store.GetEntity(r.Context(), k)
+	e, err := storeOf(r).GetEntity(r.Context(), k)
 	if err != nil {
 		writeStoreError(w, err)
 		return
@@ -246,11 +246,11 @@ func (h *Handler) getEntity(w http.ResponseWriter, r *http.Request) {
 
 func (h *Handler) retryTask(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
-	if _, err := h.store.GetTask(r.Context(), id); err != nil {
+	if _, err := storeOf(r).GetTask(r.Context(), id); err != nil {
 		writeStoreError(w, err)
 		return
 	}
-	res, err := h.store.Retry(r.Context(), synctask.RetryRequest{TaskID: id})
+	res, err := storeOf(r).Retry(r.Context(), synctask.RetryRequest{TaskID: id})
 	if err != nil {
 		writeStoreError(w, err)
 		return
@@ -314,7 +314,7 @@ func (h *Handler) retryFilter(w http.ResponseWriter, r *http.Request) {
 		}
 		f.Statuses = append(f.Statuses, st)
 	}
-	res, err := h.store.Retry(r.Context(), synctask.RetryRequest{Filter: f, Max: b.Max})
+	res, err := storeOf(r).Retry(r.Context(), synctask.RetryRequest{Filter: f, Max: b.Max})
 	if err != nil {
 		writeStoreError(w, err)
 		return
