@@ -17,9 +17,9 @@ import (
 
 // The one-stream orders flow, as shipped, against the sandbox: every
 // Magento order is either upserted into NetSuite once, with its customer,
-// lines and Magento total, or quarantined to the dead letter with the
-// lookup that refused it (closed and canceled orders have no NetSuite
-// status); a second full read sends nothing.
+// lines and Magento total, or recorded I with the reason when the mapping
+// skips it by a business rule (closed and canceled orders are not
+// exported); nothing is dead-lettered; a second full read sends nothing.
 func TestDirectMagentoOrdersFlow_UpsertsEachOrderOnceWithItsCustomerAndSendsNothingOnARereadOfUnchangedOrders(t *testing.T) {
 	e := newFlowEnv(t)
 	ctx := t.Context()
@@ -30,7 +30,7 @@ func TestDirectMagentoOrdersFlow_UpsertsEachOrderOnceWithItsCustomerAndSendsNoth
 	total := len(e.cat.Orders)
 	settled := func() bool {
 		o := e.orders(ctx, st)
-		return len(o[synctask.StatusSent]) > 0 && len(o[synctask.StatusSent])+len(e.deadLetters()) == total
+		return len(o[synctask.StatusSent]) > 0 && len(o[synctask.StatusSent])+len(o[synctask.StatusIgnored]) == total
 	}
 	e.runConfigs(settled, "configs/direct/magento_orders_to_netsuite.yaml")
 
@@ -38,9 +38,11 @@ func TestDirectMagentoOrdersFlow_UpsertsEachOrderOnceWithItsCustomerAndSendsNoth
 	sent := byStatus[synctask.StatusSent]
 	require.NotEmpty(t, sent)
 	assert.Empty(t, byStatus[synctask.StatusFailed], "no order is refused by NetSuite")
-	for _, d := range e.deadLetters() {
-		assert.Contains(t, d["error"], "order_status.yaml", "only closed and canceled orders are quarantined: %v", d)
-		assert.Contains(t, d["error"], "mapping order ")
+	assert.Empty(t, e.deadLetters(), "no order is quarantined")
+	skipped := byStatus[synctask.StatusIgnored]
+	require.NotEmpty(t, skipped, "the seed has canceled and closed orders")
+	for _, en := range skipped {
+		assert.Regexp(t, `is (canceled|closed): canceled and closed orders are not exported`, en.Note, "order %s", en.SrcID)
 	}
 	puts := e.ns.Stats().EndpointTotal(putRecord)
 	assert.EqualValues(t, 2*len(sent), puts, "one customer and one sales order upsert per order")
@@ -92,13 +94,12 @@ func TestDirectMagentoOrdersFlow_UpsertsEachOrderOnceWithItsCustomerAndSendsNoth
 
 	// A second full read (a new checkpoint) finds every order unchanged:
 	// staged I, nothing sent.
-	dead := len(e.deadLetters())
 	t.Setenv("DATAWALD_CHECKPOINT_DIR", t.TempDir())
 	e.runConfigs(func() bool {
-		return len(e.orders(ctx, st)[synctask.StatusIgnored]) == len(sent)
+		return len(e.orders(ctx, st)[synctask.StatusIgnored]) == total
 	}, "configs/direct/magento_orders_to_netsuite.yaml")
 	assert.EqualValues(t, puts, e.ns.Stats().EndpointTotal(putRecord), "nothing is sent again")
-	assert.Equal(t, 2*dead, len(e.deadLetters()), "the quarantined orders are quarantined again, not sent")
+	assert.Empty(t, e.deadLetters(), "nothing is quarantined on the re-read either")
 }
 
 // decimalString renders a JSON number as the canonical model writes
@@ -131,7 +132,7 @@ func TestKafkaMagentoOrdersFlow_DeliversEveryOrderThroughTheBackboneAndRecordsIt
 	total := len(e.cat.Orders)
 	e.runConfigs(func() bool {
 		o := e.orders(ctx, st)
-		return len(o[synctask.StatusSent]) > 0 && len(o[synctask.StatusSent])+len(e.deadLetters()) == total
+		return len(o[synctask.StatusSent]) > 0 && len(o[synctask.StatusSent])+len(o[synctask.StatusIgnored]) == total
 	}, "configs/kafka/magento_orders_to_netsuite.source.yaml", "configs/kafka/magento_orders_to_netsuite.target.yaml")
 
 	sent := e.orders(ctx, st)[synctask.StatusSent]

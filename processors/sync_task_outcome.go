@@ -20,12 +20,15 @@ const (
 	stfFieldErrorCode = "error_code"
 )
 
-// Metadata read and written by sync_task_fail. dw_error is what the flows'
+// Metadata read and written by sync_task_outcome. dw_error is what the flows'
 // catch blocks set and their output switch routes on; dw_error_code
 // overrides the configured error code.
 const (
 	stfMetaError     = "dw_error"
 	stfMetaErrorCode = "dw_error_code"
+	// stoMetaSkip is set by a mapping that decided, by a business rule, not
+	// to send an entity (e.g. a canceled order); its value is the reason.
+	stoMetaSkip = "dw_skip"
 )
 
 // Reasons an errored message could not be recorded F
@@ -40,12 +43,12 @@ const (
 // message, never a dump.
 const stfMaxNoteLen = 1000
 
-type syncTaskFailConfig struct {
+type syncTaskOutcomeConfig struct {
 	dsn       string
 	errorCode string
 }
 
-func syncTaskFailConfigFromParsed(conf *service.ParsedConfig) (c syncTaskFailConfig, err error) {
+func syncTaskOutcomeConfigFromParsed(conf *service.ParsedConfig) (c syncTaskOutcomeConfig, err error) {
 	if c.dsn, err = conf.FieldString(stfFieldStore); err != nil {
 		return
 	}
@@ -58,11 +61,11 @@ func syncTaskFailConfigFromParsed(conf *service.ParsedConfig) (c syncTaskFailCon
 	return
 }
 
-func syncTaskFailSpec() *service.ConfigSpec {
+func syncTaskOutcomeSpec() *service.ConfigSpec {
 	return service.NewConfigSpec().
 		Beta().
 		Categories(docsgen.Category).
-		Summary("Records entities whose message failed on the target side (a canonical→vendor mapping error) as F in the sync-task store, then passes the message on unchanged.").
+		Summary("Records the outcome of entities that end on the target side before the output: F for a failed canonical→vendor mapping, I for an entity a mapping skipped by a business rule (dw_skip). The message passes on unchanged.").
 		Description(`
 Place it in a target half after the `+"`catch`"+` that sets `+"`dw_error`"+` on a failed mapping and before
 the output `+"`switch`"+` that sends those messages to the dead letter. The source half staged the entity
@@ -83,8 +86,12 @@ A message is errored when it carries the Benthos error flag (no `+"`catch`"+` cl
 - sets `+"`dw_error`"+` (to the note) and `+"`dw_error_code`"+` when they are absent, so an error-flag-only
   message is routed and dead-lettered like a caught one; the body and the error flag are left alone.
 
-All outcomes of a batch are written in one store transaction. Messages without an error pass through
-untouched and cost no store call.
+A message without an error whose `+"`dw_skip`"+` metadata is set (a mapping decided, by a business
+rule, not to send it: e.g. canonical_to_order.blobl for canceled and closed orders) is recorded I with
+the reason as note, DataWald's "ignored: skipped by a business rule"; the flow then drops it.
+
+All outcomes of a batch are written in one store transaction. Messages without an error or a skip
+pass through untouched and cost no store call.
 
 Nothing is dropped. An errored message that cannot be recorded still goes on (with `+"`dw_error`"+` set)
 and is counted: without a complete key (`+"`missing_envelope`"+`), or for an entity this store never
@@ -96,7 +103,7 @@ instead of acknowledged by the dead letter.
 
 ### Metrics
 
-- `+"`datawald_sync_outcomes_total{tx_type,status}`"+`: outcomes recorded (status F), shared with the outputs' reporters.
+- `+"`datawald_sync_outcomes_total{tx_type,status}`"+`: outcomes recorded (F or I), shared with the outputs' reporters.
 - `+"`datawald_sync_fail_unrecorded_total{reason}`"+`: errored messages passed on without an outcome (missing_envelope, not_staged, store_error).
 - `+"`datawald_sync_store_latency_ns{op}`"+`: store call latency (op record_outcomes).`).
 		Fields(
@@ -112,7 +119,7 @@ The mapping's failure is caught into `+"`dw_error`"+`, recorded F, then dead-let
 }
 
 // stfExample is the spec's config example: a target half with the mapping,
-// the catch that sets dw_error, sync_task_fail and the output switch.
+// the catch that sets dw_error, sync_task_outcome and the output switch.
 const stfExample = `
 pipeline:
   processors:
@@ -122,7 +129,7 @@ pipeline:
       catch:
         - mutation: 'meta dw_error = "mapping %s %s: %s".format(@dw_tx_type.or("entity"), @dw_src_id.or("(no id)"), error())'
     - label: record_target_mapping_failure
-      sync_task_fail:
+      sync_task_outcome:
         store: ${DATAWALD_STORE:sqlite:///var/lib/datawald/synctask.db}
         error_code: MAPPING_ERROR
 
@@ -137,8 +144,8 @@ output:
 `
 
 func init() {
-	service.MustRegisterBatchProcessor("sync_task_fail", syncTaskFailSpec(), func(conf *service.ParsedConfig, mgr *service.Resources) (service.BatchProcessor, error) {
-		c, err := syncTaskFailConfigFromParsed(conf)
+	service.MustRegisterBatchProcessor("sync_task_outcome", syncTaskOutcomeSpec(), func(conf *service.ParsedConfig, mgr *service.Resources) (service.BatchProcessor, error) {
+		c, err := syncTaskOutcomeConfigFromParsed(conf)
 		if err != nil {
 			return nil, err
 		}
@@ -146,10 +153,10 @@ func init() {
 	})
 }
 
-// syncTaskFail records errored messages' entities F. ProcessBatch may run
+// syncTaskOutcome records errored messages' entities F. ProcessBatch may run
 // concurrently (pipeline threads); the store handle is guarded by mu.
-type syncTaskFail struct {
-	conf       syncTaskFailConfig
+type syncTaskOutcome struct {
+	conf       syncTaskOutcomeConfig
 	log        *service.Logger
 	outcomes   *service.MetricCounter
 	unrecorded *service.MetricCounter
@@ -159,9 +166,9 @@ type syncTaskFail struct {
 	store *synctask.Shared
 }
 
-func newSyncTaskFail(c syncTaskFailConfig, mgr *service.Resources) *syncTaskFail {
+func newSyncTaskFail(c syncTaskOutcomeConfig, mgr *service.Resources) *syncTaskOutcome {
 	m := mgr.Metrics()
-	return &syncTaskFail{
+	return &syncTaskOutcome{
 		conf:       c,
 		log:        mgr.Logger(),
 		outcomes:   m.NewCounter("datawald_sync_outcomes_total", "tx_type", "status"),
@@ -172,7 +179,7 @@ func newSyncTaskFail(c syncTaskFailConfig, mgr *service.Resources) *syncTaskFail
 
 // openStore acquires the shared store on first use, so a store that is
 // down at startup errors the first failed messages instead of the stream.
-func (p *syncTaskFail) openStore(ctx context.Context) (*synctask.Shared, error) {
+func (p *syncTaskOutcome) openStore(ctx context.Context) (*synctask.Shared, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.store != nil {
@@ -196,11 +203,16 @@ type failure struct {
 // ProcessBatch records every errored message of the batch F in one store
 // transaction and returns the batch whole, in order. It never returns an
 // error: a message whose outcome could not be written is marked errored.
-func (p *syncTaskFail) ProcessBatch(ctx context.Context, batch service.MessageBatch) ([]service.MessageBatch, error) {
+func (p *syncTaskOutcome) ProcessBatch(ctx context.Context, batch service.MessageBatch) ([]service.MessageBatch, error) {
 	var fails []failure
 	for _, msg := range batch {
 		note, failed := failureNote(msg)
 		if !failed {
+			if skip, _ := msg.MetaGet(stoMetaSkip); strings.TrimSpace(skip) != "" {
+				if f, ok := p.skipped(msg, noteLine(skip)); ok {
+					fails = append(fails, f)
+				}
+			}
 			continue
 		}
 		code := p.conf.errorCode
@@ -231,15 +243,29 @@ func (p *syncTaskFail) ProcessBatch(ctx context.Context, batch service.MessageBa
 	return []service.MessageBatch{batch}, nil
 }
 
+// skipped is the I outcome of a message a mapping marked dw_skip (a
+// business rule decided not to send it). A message without a key cannot be
+// recorded and is counted.
+func (p *syncTaskOutcome) skipped(msg *service.Message, note string) (failure, bool) {
+	env, _ := synctask.EnvelopeFromMessage(msg)
+	if err := env.Key.Validate(); err != nil {
+		p.unrecorded.Incr(1, stfReasonMissingEnvelope)
+		return failure{}, false
+	}
+	return failure{msg: msg, outcome: synctask.Outcome{
+		Key: env.Key, TaskID: env.TaskID, Hash: env.Hash, Status: synctask.StatusIgnored, Note: note,
+	}}, true
+}
+
 // record writes the outcomes in one transaction. An entity the store never
 // staged aborts the transaction, so it is set aside and the rest written
 // again; any other error marks every remaining message errored.
-func (p *syncTaskFail) record(ctx context.Context, fails []failure) {
+func (p *syncTaskOutcome) record(ctx context.Context, fails []failure) {
 	for len(fails) > 0 {
 		err := p.recordOnce(ctx, fails)
 		if err == nil {
 			for _, f := range fails {
-				p.outcomes.Incr(1, f.outcome.TxType, string(synctask.StatusFailed))
+				p.outcomes.Incr(1, f.outcome.TxType, string(f.outcome.Status))
 			}
 			return
 		}
@@ -249,7 +275,7 @@ func (p *syncTaskFail) record(ctx context.Context, fails []failure) {
 			for _, f := range fails {
 				if f.outcome.Key == unknown.Key {
 					p.unrecorded.Incr(1, stfReasonNotStaged)
-					p.log.Warnf("sync_task_fail: entity %s failed (%s) but is not staged in this store; its F is not recorded", f.outcome.Key, f.outcome.Note)
+					p.log.Warnf("sync_task_outcome: entity %s failed (%s) but is not staged in this store; its F is not recorded", f.outcome.Key, f.outcome.Note)
 					continue
 				}
 				kept = append(kept, f)
@@ -261,14 +287,14 @@ func (p *syncTaskFail) record(ctx context.Context, fails []failure) {
 		}
 		for _, f := range fails {
 			p.unrecorded.Incr(1, stfReasonStoreError)
-			f.msg.SetError(fmt.Errorf("sync_task_fail: recording F for %s: %w", f.outcome.Key, err))
+			f.msg.SetError(fmt.Errorf("sync_task_outcome: recording %s for %s: %w", f.outcome.Status, f.outcome.Key, err))
 		}
-		p.log.Errorf("sync_task_fail: recording %d failed entities: %v", len(fails), err)
+		p.log.Errorf("sync_task_outcome: recording %d failed entities: %v", len(fails), err)
 		return
 	}
 }
 
-func (p *syncTaskFail) recordOnce(ctx context.Context, fails []failure) error {
+func (p *syncTaskOutcome) recordOnce(ctx context.Context, fails []failure) error {
 	store, err := p.openStore(ctx)
 	if err != nil {
 		return err
@@ -336,7 +362,7 @@ func noteLine(text string) string {
 }
 
 // Close releases the store.
-func (p *syncTaskFail) Close(ctx context.Context) error {
+func (p *syncTaskOutcome) Close(ctx context.Context) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.store == nil {

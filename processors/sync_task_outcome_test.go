@@ -20,7 +20,7 @@ import (
 )
 
 // failRig is a sqlite store in t.TempDir() with entities staged N by a
-// source half, and a sync_task_fail processor on the same DSN.
+// source half, and a sync_task_outcome processor on the same DSN.
 type failRig struct {
 	t     *testing.T
 	dsn   string
@@ -78,18 +78,18 @@ func (r *failRig) task(id string) synctask.Task {
 	return task
 }
 
-func newTestSyncTaskFail(t *testing.T, dsn, yaml string, mgr *service.Resources) *syncTaskFail {
+func newTestSyncTaskFail(t *testing.T, dsn, yaml string, mgr *service.Resources) *syncTaskOutcome {
 	t.Helper()
-	conf, err := syncTaskFailSpec().ParseYAML("store: "+dsn+"\n"+yaml, nil)
+	conf, err := syncTaskOutcomeSpec().ParseYAML("store: "+dsn+"\n"+yaml, nil)
 	require.NoError(t, err)
-	c, err := syncTaskFailConfigFromParsed(conf)
+	c, err := syncTaskOutcomeConfigFromParsed(conf)
 	require.NoError(t, err)
 	p := newSyncTaskFail(c, mgr)
 	t.Cleanup(func() { _ = p.Close(context.Background()) })
 	return p
 }
 
-func processFail(t *testing.T, p *syncTaskFail, msgs ...*service.Message) service.MessageBatch {
+func processFail(t *testing.T, p *syncTaskOutcome, msgs ...*service.Message) service.MessageBatch {
 	t.Helper()
 	out, err := p.ProcessBatch(context.Background(), service.MessageBatch(msgs))
 	require.NoError(t, err)
@@ -151,7 +151,7 @@ func (c *counters) get(name string, tail ...string) int64 {
 
 // runTargetHalf runs msgs through a real stream shaped like a target half:
 // the canonical→vendor mapping, the catch that sets dw_error, then
-// sync_task_fail on dsn. It returns what reached the output (in order) and
+// sync_task_outcome on dsn. It returns what reached the output (in order) and
 // the stream's counters.
 func runTargetHalf(t *testing.T, dsn string, msgs ...*service.Message) ([]*service.Message, *counters) {
 	t.Helper()
@@ -173,7 +173,7 @@ mapping: |
 catch:
   - mutation: 'meta dw_error = "mapping %s %s: %s".format(@dw_tx_type.or("entity"), @dw_src_id.or("(no id)"), error())'
 `))
-	require.NoError(t, b.AddProcessorYAML("sync_task_fail:\n  store: "+dsn+"\n"))
+	require.NoError(t, b.AddProcessorYAML("sync_task_outcome:\n  store: "+dsn+"\n"))
 	var mu sync.Mutex
 	var got []*service.Message
 	require.NoError(t, b.AddBatchConsumerFunc(func(_ context.Context, batch service.MessageBatch) error {
@@ -194,7 +194,7 @@ catch:
 	return got, metrics
 }
 
-func TestSyncTaskFailRecordsATargetMappingFailureFAndTheTaskRollsUpToFail(t *testing.T) {
+func TestSyncTaskOutcomeRecordsATargetMappingFailureFAndTheTaskRollsUpToFail(t *testing.T) {
 	r := newFailRig(t)
 	msgs := r.stage("task-1", map[string]string{
 		"7": `{"email":"ada@example.com"}`, // no name: the mapping fails
@@ -237,7 +237,7 @@ func TestSyncTaskFailRecordsATargetMappingFailureFAndTheTaskRollsUpToFail(t *tes
 	assert.Equal(t, synctask.Counts{S: 1, F: 1}, task.Counts)
 }
 
-func TestSyncTaskFailRecordsTheOnlyEntityOfATaskAndFinishesTheTask(t *testing.T) {
+func TestSyncTaskOutcomeRecordsTheOnlyEntityOfATaskAndFinishesTheTask(t *testing.T) {
 	r := newFailRig(t)
 	msgs := r.stage("task-2", map[string]string{"9": `{}`})
 	msgs["9"].SetError(errors.New("mapping failed: field `this.name`: value is null"))
@@ -259,7 +259,7 @@ func TestSyncTaskFailRecordsTheOnlyEntityOfATaskAndFinishesTheTask(t *testing.T)
 	assert.False(t, task.EndedAt.IsZero(), "the task finished instead of waiting for its deadline")
 }
 
-func TestSyncTaskFailTakesTheErrorCodeFromMetadataWhenSet(t *testing.T) {
+func TestSyncTaskOutcomeTakesTheErrorCodeFromMetadataWhenSet(t *testing.T) {
 	r := newFailRig(t)
 	msgs := r.stage("task-3", map[string]string{"10": `{}`})
 	msgs["10"].MetaSetMut("dw_error", "lookup netsuite_customer: no customer for magento-customer-10")
@@ -274,7 +274,7 @@ func TestSyncTaskFailTakesTheErrorCodeFromMetadataWhenSet(t *testing.T) {
 	assert.Equal(t, "lookup netsuite_customer: no customer for magento-customer-10", e.Note)
 }
 
-func TestSyncTaskFailNeverCallsTheStoreForErrorFreeBatches(t *testing.T) {
+func TestSyncTaskOutcomeNeverCallsTheStoreForErrorFreeBatches(t *testing.T) {
 	// Nothing listens on port 1: any store call would fail.
 	p := newTestSyncTaskFail(t, "postgres://postgres@127.0.0.1:1/test?connect_timeout=1", "", service.MockResources())
 	a := service.NewMessage([]byte(`{"a":1}`))
@@ -293,7 +293,7 @@ func TestSyncTaskFailNeverCallsTheStoreForErrorFreeBatches(t *testing.T) {
 	assert.Nil(t, p.store, "the store was never opened")
 }
 
-func TestSyncTaskFailPassesOnAndCountsErroredMessagesWithoutAKey(t *testing.T) {
+func TestSyncTaskOutcomePassesOnAndCountsErroredMessagesWithoutAKey(t *testing.T) {
 	r := newFailRig(t)
 	msgs := r.stage("task-4", map[string]string{"11": `{"email":"x@example.com"}`})
 	noKey := service.NewMessage([]byte(`{"email":"y@example.com"}`))
@@ -311,7 +311,7 @@ func TestSyncTaskFailPassesOnAndCountsErroredMessagesWithoutAKey(t *testing.T) {
 	assert.Equal(t, int64(1), metrics.get("datawald_sync_outcomes_total", "customer", "F"))
 }
 
-func TestSyncTaskFailSetsDwErrorOnAnErrorFlagOnlyMessageWithoutAKey(t *testing.T) {
+func TestSyncTaskOutcomeSetsDwErrorOnAnErrorFlagOnlyMessageWithoutAKey(t *testing.T) {
 	p := newTestSyncTaskFail(t, "postgres://postgres@127.0.0.1:1/test?connect_timeout=1", "", service.MockResources())
 	m := service.NewMessage([]byte(`{}`))
 	m.SetError(errors.New("failed assignment (line 1): field `this.sku`: value is null"))
@@ -323,7 +323,7 @@ func TestSyncTaskFailSetsDwErrorOnAnErrorFlagOnlyMessageWithoutAKey(t *testing.T
 	assert.Nil(t, p.store, "nothing to record without a key, so no store call")
 }
 
-func TestSyncTaskFailPassesOnAnEntityTheStoreNeverStagedAndRecordsTheRest(t *testing.T) {
+func TestSyncTaskOutcomePassesOnAnEntityTheStoreNeverStagedAndRecordsTheRest(t *testing.T) {
 	r := newFailRig(t)
 	msgs := r.stage("task-5", map[string]string{"12": `{}`})
 	stranger := service.NewMessage([]byte(`{}`))
@@ -342,7 +342,7 @@ func TestSyncTaskFailPassesOnAnEntityTheStoreNeverStagedAndRecordsTheRest(t *tes
 	assert.ErrorIs(t, err, synctask.ErrNotFound, "nothing is invented for an entity never staged")
 }
 
-func TestSyncTaskFailMarksMessagesErroredWhenTheStoreIsClosed(t *testing.T) {
+func TestSyncTaskOutcomeMarksMessagesErroredWhenTheStoreIsClosed(t *testing.T) {
 	r := newFailRig(t)
 	msgs := r.stage("task-6", map[string]string{"13": `{}`, "14": `{}`})
 	p := newTestSyncTaskFail(t, r.dsn, "", service.MockResources())
@@ -362,7 +362,7 @@ func TestSyncTaskFailMarksMessagesErroredWhenTheStoreIsClosed(t *testing.T) {
 	assert.NoError(t, out[1].GetError(), "the error-free message is not affected")
 }
 
-func TestSyncTaskFailMarksMessagesErroredWhenTheStoreIsUnreachable(t *testing.T) {
+func TestSyncTaskOutcomeMarksMessagesErroredWhenTheStoreIsUnreachable(t *testing.T) {
 	p := newTestSyncTaskFail(t, "postgres://postgres:hunter2@127.0.0.1:1/test?connect_timeout=1", "", service.MockResources())
 	m := service.NewMessage([]byte(`{}`))
 	synctask.SetEnvelope(m, synctask.Envelope{Key: customerKey("15"), TaskID: "t"})
@@ -375,7 +375,7 @@ func TestSyncTaskFailMarksMessagesErroredWhenTheStoreIsUnreachable(t *testing.T)
 	assert.NotContains(t, out[0].GetError().Error(), "hunter2", "the DSN's password is not echoed")
 }
 
-func TestSyncTaskFailNoteIsOneLineEvenForAMultiLineError(t *testing.T) {
+func TestSyncTaskOutcomeNoteIsOneLineEvenForAMultiLineError(t *testing.T) {
 	r := newFailRig(t)
 	msgs := r.stage("task-7", map[string]string{"16": `{}`, "17": `{}`})
 	msgs["16"].SetError(errors.New("mapping canonical_to_customer failed:\n\tfield `this.addresses.0.country`: value is null\r\n\n" +
@@ -392,7 +392,7 @@ func TestSyncTaskFailNoteIsOneLineEvenForAMultiLineError(t *testing.T) {
 	assert.NotContains(t, long, "\uFFFD", "the cut does not split a character")
 }
 
-func TestSyncTaskFailNoteLine(t *testing.T) {
+func TestSyncTaskOutcomeNoteLine(t *testing.T) {
 	for _, tc := range []struct{ in, want string }{
 		{"single", "single"},
 		{"  padded \n", "padded"},
@@ -405,19 +405,19 @@ func TestSyncTaskFailNoteLine(t *testing.T) {
 	}
 }
 
-func TestSyncTaskFailRejectsAnEmptyErrorCode(t *testing.T) {
+func TestSyncTaskOutcomeRejectsAnEmptyErrorCode(t *testing.T) {
 	b := service.NewStreamBuilder()
-	err := b.AddProcessorYAML("sync_task_fail:\n  error_code: ' '\n")
+	err := b.AddProcessorYAML("sync_task_outcome:\n  error_code: ' '\n")
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "error_code must not be empty")
 
-	conf, err := syncTaskFailSpec().ParseYAML("error_code: ''\n", nil)
+	conf, err := syncTaskOutcomeSpec().ParseYAML("error_code: ''\n", nil)
 	require.NoError(t, err)
-	_, err = syncTaskFailConfigFromParsed(conf)
+	_, err = syncTaskOutcomeConfigFromParsed(conf)
 	require.EqualError(t, err, "error_code must not be empty")
 }
 
-func TestSyncTaskFailProcessesConcurrentBatchesOnOneStore(t *testing.T) {
+func TestSyncTaskOutcomeProcessesConcurrentBatchesOnOneStore(t *testing.T) {
 	r := newFailRig(t)
 	bodies := map[string]string{}
 	for i := range 20 {
@@ -442,7 +442,7 @@ func TestSyncTaskFailProcessesConcurrentBatchesOnOneStore(t *testing.T) {
 	assert.Equal(t, synctask.TaskFail, task.Status)
 }
 
-func TestSyncTaskFailSpecExampleIsAValidTargetHalf(t *testing.T) {
+func TestSyncTaskOutcomeSpecExampleIsAValidTargetHalf(t *testing.T) {
 	root, err := filepath.Abs("..")
 	require.NoError(t, err)
 	// The example's mapping path is relative to the repository root.
@@ -462,7 +462,7 @@ output_resources:
 	require.NoError(t, err)
 }
 
-func TestSyncTaskFailStoreFailureIsNackedByAnErroredRejectCaseNotDeadLettered(t *testing.T) {
+func TestSyncTaskOutcomeStoreFailureIsNackedByAnErroredRejectCaseNotDeadLettered(t *testing.T) {
 	b := service.NewStreamBuilder()
 	require.NoError(t, b.SetLoggerYAML("level: none"))
 	send, err := b.AddBatchProducerFunc()
@@ -474,7 +474,7 @@ mapping: 'root.companyName = this.name.not_null()'
 catch:
   - mutation: 'meta dw_error = error()'
 `))
-	require.NoError(t, b.AddProcessorYAML("sync_task_fail:\n  store: postgres://postgres@127.0.0.1:1/test?connect_timeout=1\n"))
+	require.NoError(t, b.AddProcessorYAML("sync_task_outcome:\n  store: postgres://postgres@127.0.0.1:1/test?connect_timeout=1\n"))
 	require.NoError(t, b.AddOutputYAML(`
 switch:
   cases:
@@ -503,4 +503,20 @@ switch:
 	require.NoError(t, send(ctx, service.MessageBatch{service.NewMessage([]byte(`{"name":"Ada"}`))}), "error-free messages are unaffected")
 	require.NoError(t, stream.Stop(ctx))
 	require.NoError(t, <-done)
+}
+
+func TestSyncTaskOutcomeRecordsASkippedEntityIWithTheReason(t *testing.T) {
+	r := newFailRig(t)
+	msgs := r.stage("task-skip", map[string]string{"5": `{"name":"Ada"}`, "6": `{"name":"Bo"}`})
+	msgs["5"].MetaSetMut("dw_skip", "storefront order 000000005 is canceled:\nnot exported")
+	p := newTestSyncTaskFail(t, r.dsn, "", service.MockResources())
+
+	out := processFail(t, p, msgs["5"], msgs["6"])
+
+	require.Len(t, out, 2)
+	assert.NoError(t, out[0].GetError())
+	e := r.entity("5")
+	assert.Equal(t, synctask.StatusIgnored, e.Status)
+	assert.Equal(t, "storefront order 000000005 is canceled: not exported", e.Note)
+	assert.Equal(t, synctask.StatusNew, r.entity("6").Status, "a message without dw_skip or error is untouched")
 }
