@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -34,7 +35,9 @@ const (
 // input, once through a plain franz-go producer and group consumer written
 // the way a careful application would. Each op is one message; compare
 // msg/s (end to end), prod-msg/s (until the last produce was acknowledged)
-// and MB/s (key + value + header bytes, end to end).
+// MB/s (key + value + header bytes, end to end) and cpu-ns/msg (CPU time
+// of the whole process per message, which depends far less than the rates
+// on other load sharing the machine).
 //
 // Both sides move the same messages: a 256-byte value, the key
 // "{tx_type}:{src_id}" over 1000 entities, and the 7 dw_* envelope headers
@@ -108,7 +111,18 @@ func benchValue() []byte {
 	return []byte(`{"entity":"order","payload":"` + strings.Repeat("x", benchPayload-31) + `"}`)
 }
 
-func reportThroughput(b *testing.B, elapsed, produced time.Duration, bytes int) {
+// processCPU returns the CPU time (user and system) the process has used.
+func processCPU(b *testing.B) time.Duration {
+	var ru syscall.Rusage
+	require.NoError(b, syscall.Getrusage(syscall.RUSAGE_SELF, &ru))
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// reportThroughput reports the run's rates and the CPU time the whole
+// process (clients, kfake and garbage collection) spent per message since
+// cpuStart, which other load on the machine disturbs far less than rates.
+func reportThroughput(b *testing.B, elapsed, produced, cpuStart time.Duration, bytes int) {
+	b.ReportMetric(float64((processCPU(b)-cpuStart).Nanoseconds())/float64(b.N), "cpu-ns/msg")
 	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "msg/s")
 	b.ReportMetric(float64(b.N)/produced.Seconds(), "prod-msg/s")
 	b.ReportMetric(float64(bytes)/elapsed.Seconds()/1e6, "MB/s")
@@ -178,6 +192,7 @@ kafka:
 	want.Store(int64(1 + b.N))
 
 	b.ResetTimer()
+	cpuStart := processCPU(b)
 	start := time.Now()
 	produced := make(chan time.Duration, 1)
 	go func() {
@@ -200,7 +215,7 @@ kafka:
 	elapsed := time.Since(start)
 	prodTime := <-produced
 	b.StopTimer()
-	reportThroughput(b, elapsed, prodTime, bytes)
+	reportThroughput(b, elapsed, prodTime, cpuStart, bytes)
 }
 
 func waitArrived(b *testing.B, ctx context.Context, arrived <-chan struct{}, got *atomic.Int64, want int64) {
@@ -304,6 +319,7 @@ func benchFranzGo(b *testing.B) {
 	consume(ctx, 1)
 
 	b.ResetTimer()
+	cpuStart := processCPU(b)
 	start := time.Now()
 	produced := make(chan time.Duration, 1)
 	go func() {
@@ -319,5 +335,5 @@ func benchFranzGo(b *testing.B) {
 	b.StopTimer()
 	require.Zero(b, failed.Load(), "failed produces")
 	require.NotZero(b, sink)
-	reportThroughput(b, elapsed, prodTime, bytes)
+	reportThroughput(b, elapsed, prodTime, cpuStart, bytes)
 }

@@ -144,8 +144,9 @@ func (r *kafkaReader) ReadBatch(ctx context.Context) (service.MessageBatch, serv
 		r.mu.Unlock()
 		if len(taken) > 0 {
 			batch := make(service.MessageBatch, len(taken))
+			var mb messageBuilder
 			for i, t := range taken {
-				batch[i] = recordToMessage(t.rec)
+				batch[i] = mb.message(t.rec)
 			}
 			return batch, r.ackFunc(taken), nil
 		}
@@ -198,7 +199,7 @@ type takenRecord struct {
 // records stay buffered behind the earlier ones, so order is kept.
 func (r *kafkaReader) takeLocked(max int) []takenRecord {
 	var (
-		taken   []takenRecord
+		taken   = make([]takenRecord, 0, min(max, len(r.buf)))
 		blocked map[*offsetWindow]bool
 		kept    = r.buf[:0]
 	)
@@ -340,19 +341,37 @@ func (r *kafkaReader) Close(ctx context.Context) error {
 	return nil
 }
 
-// recordToMessage builds the message of rec. Partition and offset are
+// messageBuilder turns records into messages. Partition and offset are
 // stored as integers and the timestamp as a time, so Bloblang sees typed
 // values (@kafka_offset) while meta("kafka_offset") reads them as strings;
-// formatting happens only when a value is read.
-func recordToMessage(rec *kgo.Record) *service.Message {
+// formatting happens only when a value is read. The key and the header
+// values of a record share one string allocation, and the boxed topic name
+// is reused while consecutive records have the same topic.
+type messageBuilder struct {
+	buf        []byte
+	topic      string
+	boxedTopic any
+}
+
+func (b *messageBuilder) message(rec *kgo.Record) *service.Message {
 	msg := service.NewMessage(rec.Value)
-	msg.MetaSetMut("kafka_key", string(rec.Key))
-	msg.MetaSetMut("kafka_topic", rec.Topic)
+	b.buf = append(b.buf[:0], rec.Key...)
+	for _, h := range rec.Headers {
+		b.buf = append(b.buf, h.Value...)
+	}
+	strs := string(b.buf)
+	if b.boxedTopic == nil || rec.Topic != b.topic {
+		b.topic, b.boxedTopic = rec.Topic, rec.Topic
+	}
+	msg.MetaSetMut("kafka_key", strs[:len(rec.Key)])
+	msg.MetaSetMut("kafka_topic", b.boxedTopic)
 	msg.MetaSetMut("kafka_partition", int64(rec.Partition))
 	msg.MetaSetMut("kafka_offset", rec.Offset)
 	msg.MetaSetMut("kafka_timestamp", rec.Timestamp.UTC())
+	at := len(rec.Key)
 	for _, h := range rec.Headers {
-		msg.MetaSetMut(h.Key, string(h.Value))
+		msg.MetaSetMut(h.Key, strs[at:at+len(h.Value)])
+		at += len(h.Value)
 	}
 	return msg
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
 	"sync"
 	"time"
 
@@ -274,95 +273,39 @@ func (w *kafkaWriter) WriteBatch(ctx context.Context, batch service.MessageBatch
 		return service.ErrNotConnected
 	}
 
-	var (
-		errMu  sync.Mutex
-		batchE *service.BatchError
-		wg     sync.WaitGroup
-	)
+	var batchE *service.BatchError
 	fail := func(i int, err error) {
-		errMu.Lock()
-		defer errMu.Unlock()
 		if batchE == nil {
 			batchE = service.NewBatchError(batch, fmt.Errorf("producing to kafka: %w", err))
 		}
 		batchE.Failed(i, err)
 	}
-	ex := w.executors(batch)
+	rb := w.newRecordBuilder(batch)
+	send := make([]*kgo.Record, 0, len(batch))
 	for i := range batch {
-		rec, err := w.record(batch, ex, i)
-		if err != nil {
+		if err := rb.build(i); err != nil {
 			fail(i, err)
 			continue
 		}
-		wg.Add(1)
-		cl.Produce(ctx, rec, func(r *kgo.Record, err error) {
-			defer wg.Done()
-			if err != nil {
-				fail(i, fmt.Errorf("producing message with key %q to %s: %w", r.Key, r.Topic, err))
-			}
-		})
+		send = append(send, &rb.recs[i])
 	}
-	wg.Wait()
+	// One produce call for the batch: its promises share one closure and
+	// it returns once the brokers answered for every record.
+	for _, res := range cl.ProduceSync(ctx, send...) {
+		if res.Err == nil {
+			continue
+		}
+		err := fmt.Errorf("producing message with key %q to %s: %w", res.Record.Key, res.Record.Topic, res.Err)
+		i := rb.index(res.Record)
+		if i < 0 {
+			return err // cannot tell which message failed: nack them all
+		}
+		fail(i, err)
+	}
 	if batchE != nil {
 		return batchE
 	}
 	return nil
-}
-
-// kafkaExecutors evaluate the interpolated fields against one batch.
-type kafkaExecutors struct {
-	topic, key, partition *service.MessageBatchInterpolationExecutor
-}
-
-// executors prepares the interpolations once per batch: evaluating them
-// through MessageBatch.TryInterpolated* would copy the batch per message.
-func (w *kafkaWriter) executors(batch service.MessageBatch) kafkaExecutors {
-	ex := kafkaExecutors{topic: batch.InterpolationExecutor(w.conf.topic)}
-	if w.conf.key != nil {
-		ex.key = batch.InterpolationExecutor(w.conf.key)
-	}
-	if w.conf.partition != nil {
-		ex.partition = batch.InterpolationExecutor(w.conf.partition)
-	}
-	return ex
-}
-
-// record builds the record for batch[i], checking the size limit.
-func (w *kafkaWriter) record(batch service.MessageBatch, ex kafkaExecutors, i int) (*kgo.Record, error) {
-	rec := &kgo.Record{}
-	var err error
-	if rec.Topic, err = ex.topic.TryString(i); err != nil {
-		return nil, fmt.Errorf("interpolating topic: %w", err)
-	}
-	if ex.key != nil {
-		if rec.Key, err = ex.key.TryBytes(i); err != nil {
-			return nil, fmt.Errorf("interpolating key: %w", err)
-		}
-	}
-	if ex.partition != nil {
-		s, err := ex.partition.TryString(i)
-		if err != nil {
-			return nil, fmt.Errorf("interpolating partition: %w", err)
-		}
-		p, err := strconv.ParseInt(s, 10, 32)
-		if err != nil || p < 0 {
-			return nil, fmt.Errorf("parsing partition %q of message with key %q: not a partition number", s, rec.Key)
-		}
-		rec.Partition = int32(p)
-	}
-	if rec.Value, err = batch[i].AsBytes(); err != nil {
-		return nil, fmt.Errorf("reading message body: %w", err)
-	}
-	size := len(rec.Key) + len(rec.Value)
-	_ = w.conf.metadata.Walk(batch[i], func(k, v string) error {
-		rec.Headers = append(rec.Headers, kgo.RecordHeader{Key: k, Value: []byte(v)})
-		size += len(k) + len(v)
-		return nil
-	})
-	if size > w.conf.maxMessageBytes {
-		return nil, &OversizeError{Key: string(rec.Key), Size: size, Limit: w.conf.maxMessageBytes}
-	}
-	return rec, nil
 }
 
 // Close flushes nothing (WriteBatch waits for every produce) and closes the
