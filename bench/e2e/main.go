@@ -31,6 +31,9 @@ type options struct {
 	stall      time.Duration
 	workDir    string
 	keep       bool
+	profile    time.Duration
+	store      string
+	postgres   string
 }
 
 func main() {
@@ -55,9 +58,12 @@ func main() {
 	flag.DurationVar(&o.stall, "stall", time.Minute, "give up when the store's counts have not changed for this long")
 	flag.StringVar(&o.workDir, "work-dir", "", "where stores, logs and configs go (default a fresh temporary directory)")
 	flag.BoolVar(&o.keep, "keep", false, "keep the work directory (it is always kept when the run fails)")
+	flag.DurationVar(&o.profile, "cpuprofile", 0, "also take a CPU profile this long of the source and target from the first staged order (kept in the work directory; it costs CPU, so leave it off for the numbers)")
+	flag.StringVar(&o.store, "store", "sqlite", "sync-task store of the flow: sqlite (a fresh file) or postgres (a fresh database, dropped afterwards)")
+	flag.StringVar(&o.postgres, "postgres", "postgres://postgres@127.0.0.1:5432/test?sslmode=disable", "PostgreSQL URL to create the fresh database from, with -store postgres")
 	flag.Parse()
-	if o.datawald == "" || o.orders < 1 || o.samples < 1 || o.partitions < 1 {
-		fmt.Fprintln(os.Stderr, "e2e: -datawald is required; -orders, -samples and -partitions must be positive")
+	if o.datawald == "" || o.orders < 1 || o.samples < 1 || o.partitions < 1 || (o.store != "sqlite" && o.store != "postgres") {
+		fmt.Fprintln(os.Stderr, "e2e: -datawald is required; -orders, -samples and -partitions must be positive; -store is sqlite or postgres")
 		flag.Usage()
 		os.Exit(2)
 	}

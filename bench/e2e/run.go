@@ -59,7 +59,7 @@ func run(o options) (err error) {
 		}
 		_ = os.RemoveAll(o.workDir)
 	}()
-	fmt.Printf("datawald e2e benchmark: %d orders, %d partitions, load average at start %s\n", o.orders, o.partitions, loadAvg())
+	fmt.Printf("datawald e2e benchmark: %d orders, %d partitions, %s store, load average at start %s\n", o.orders, o.partitions, o.store, loadAvg())
 
 	e2e, samples, err := runE2E(o, root)
 	if err != nil {
@@ -88,9 +88,13 @@ func runE2E(o options, root string) (res e2eResult, samples []json.RawMessage, e
 		return res, nil, err
 	}
 	var procs []*proc
+	var dropStore func() // after every process has stopped
 	defer func() {
 		for i := len(procs) - 1; i >= 0; i-- {
 			procs[i].stop(10 * time.Second)
+		}
+		if dropStore != nil {
+			dropStore()
 		}
 	}()
 
@@ -132,7 +136,18 @@ func runE2E(o options, root string) (res e2eResult, samples []json.RawMessage, e
 		return res, nil, err
 	}
 
-	storePath := filepath.Join(o.workDir, "synctask.db")
+	storeDSN := "sqlite://" + filepath.Join(o.workDir, "synctask.db")
+	w := sqliteWatcher(filepath.Join(o.workDir, "synctask.db"))
+	if o.store == "postgres" {
+		pgURL, drop, err := freshPostgres(startCtx, o.postgres)
+		if err != nil {
+			return res, nil, err
+		}
+		dropStore = drop
+		storeDSN = pgURL
+		w = &storeWatcher{driver: "pgx", dsn: pgURL}
+	}
+	defer w.close()
 	checkpoints := filepath.Join(o.workDir, "checkpoints")
 	if err := os.MkdirAll(checkpoints, 0o750); err != nil {
 		return res, nil, err
@@ -148,28 +163,39 @@ func runE2E(o options, root string) (res e2eResult, samples []json.RawMessage, e
 		"NETSUITE_TOKEN_ID=" + nc["token_id"], "NETSUITE_TOKEN_SECRET=" + nc["token_secret"],
 		"NETSUITE_TIMEZONE=" + nc["time_zone"],
 		"KAFKA_BROKERS=" + brokers, "DATAWALD_KAFKA_TOPIC_PREFIX=datawald", "DATAWALD_KAFKA_GROUP_PREFIX=datawald",
-		"DATAWALD_STORE=sqlite://" + storePath,
+		"DATAWALD_STORE=" + storeDSN,
 		"DATAWALD_CHECKPOINT_DIR=" + checkpoints,
 		"DATAWALD_DEAD_LETTER=" + filepath.Join(o.workDir, "dead-letter.jsonl"),
 	}
-	flowArgs := func(cfg string) []string {
-		return []string{o.datawald, "run", "-r", resources, "-s", "http.address=127.0.0.1:0", cfg}
+	addrs := map[string]string{"source": "127.0.0.1:0", "target": "127.0.0.1:0"}
+	if o.profile > 0 {
+		for name := range addrs {
+			if addrs[name], err = freeAddr(); err != nil {
+				return res, nil, err
+			}
+		}
 	}
+	flowArgs := func(name, cfg string) []string {
+		args := []string{o.datawald, "run", "-r", resources, "-s", "http.address=" + addrs[name]}
+		if o.profile > 0 {
+			args = append(args, "-s", "http.debug_endpoints=true")
+		}
+		return append(args, cfg)
+	}
+	profiled := make(chan error, 2)
 
 	t0 := time.Now()
-	tgt, err := startProc("target", root, o.workDir, env, flowArgs(flowTarget)...)
+	tgt, err := startProc("target", root, o.workDir, env, flowArgs("target", flowTarget)...)
 	if err != nil {
 		return res, nil, err
 	}
 	procs = append(procs, tgt)
-	src, err := startProc("source", root, o.workDir, env, flowArgs(flowSource)...)
+	src, err := startProc("source", root, o.workDir, env, flowArgs("source", flowSource)...)
 	if err != nil {
 		return res, nil, err
 	}
 	procs = append(procs, src)
 
-	w := &storeWatcher{path: storePath}
-	defer w.close()
 	deadline := t0.Add(o.timeout)
 	lastProgress, lastChange := t0, t0
 	var prev statusCounts
@@ -186,6 +212,11 @@ func runE2E(o options, root string) (res e2eResult, samples []json.RawMessage, e
 			res.firstStaged = now.Sub(t0)
 			if res.atFirst, err = sumSamples(src, tgt); err != nil {
 				return res, nil, err
+			}
+			if o.profile > 0 {
+				for name, addr := range addrs {
+					go func() { profiled <- cpuProfile(ctx, name, addr, o.workDir, o.profile) }()
+				}
 			}
 		}
 		if res.allStaged == 0 && c.total() >= o.orders {
@@ -224,6 +255,13 @@ func runE2E(o options, root string) (res e2eResult, samples []json.RawMessage, e
 		}
 	}
 	fmt.Printf("  %5.1fs store: %v — all %d orders settled\n", res.wall.Seconds(), res.counts, o.orders)
+	if o.profile > 0 {
+		for range addrs {
+			if err := <-profiled; err != nil {
+				fmt.Printf("  %v\n", err)
+			}
+		}
+	}
 	res.problems, err = verifyE2E(ctx, o, res, sims, seeded, src, tgt)
 	return res, samples, err
 }

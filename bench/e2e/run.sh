@@ -13,8 +13,15 @@
 # exactly one sales order per Magento order, samples CPU (user + system) and
 # peak RSS (VmHWM) of every process, then runs the plain stream and prints
 # both with their ratios. Everything it starts stops by itself; the helper
-# gives up after TIMEOUT (default 10m). Extra helper flags go in E2E_FLAGS
-# (e.g. E2E_FLAGS="-keep -partitions 1").
+# gives up after TIMEOUT (default 10m), or when the store's counts stop
+# moving for a minute. Extra helper flags go in E2E_FLAGS, e.g.
+#   E2E_FLAGS="-keep"                keep the work directory (logs, store, configs)
+#   E2E_FLAGS="-store postgres"      a fresh PostgreSQL database as the store
+#   E2E_FLAGS="-keep -cpuprofile 15s" CPU profiles of source and target
+#   E2E_FLAGS="-partitions 1"        partitions of the backbone topic
+# The flows' own environment passes through (e.g. NETSUITE_CONCURRENCY_LIMIT=4:
+# with --rate-limit-profile none the simulator reports an account limit of 0,
+# which the NetSuite client reads as 1 request in flight).
 set -eu
 cd "$(dirname "$0")/../.."
 bin=$(mktemp -d "${TMPDIR:-/tmp}/datawald-bench-e2e-bin.XXXXXX")
