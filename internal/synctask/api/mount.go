@@ -1,6 +1,9 @@
 // Package api serves the sync-task HTTP API under /datawald/v1/ on the
 // Benthos HTTP server: list and get tasks and entities, retry, and push
-// entities into a stream. docs/api/synctask.openapi.yaml documents it; a
+// entities into a stream. Components mount it when they are built (Mount);
+// in streams mode Benthos serves their routes under /{stream}/datawald/v1/,
+// and ProcessHandler serves the process's API at /datawald/v1/ for a front
+// end that owns the public port (the `datawald streams` guard). docs/api/synctask.openapi.yaml documents it; a
 // test checks every served route and response against that file.
 //
 // Authentication: when the environment variable named by token_env
