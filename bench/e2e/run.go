@@ -78,7 +78,8 @@ func run(o options) (err error) {
 }
 
 // runE2E starts the sandbox, the broker and the flow's two halves, waits
-// until every order is S in the store, samples every process and checks
+// until every order is settled in the store (S, or I for a canceled or
+// closed order; none left N), samples every process and checks
 // NetSuite. It returns sample orders from the Magento simulator for the
 // plain stream.
 func runE2E(o options, root string) (res e2eResult, samples []json.RawMessage, err error) {

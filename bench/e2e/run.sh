@@ -9,7 +9,8 @@
 # for each size starts `datawald sandbox` (netsuite and magento, no latency,
 # no faults, rate-limit profile none), an in-memory Kafka (kfake) and the
 # flow's two halves as separate `datawald run` processes with a fresh SQLite
-# sync-task store; it waits until every order is S, checks NetSuite holds
+# sync-task store; it waits until every order is settled (S, or I for the
+# canceled and closed ones the flow skips), checks NetSuite holds
 # exactly one sales order per Magento order, samples CPU (user + system) and
 # peak RSS (VmHWM) of every process, then runs the plain stream and prints
 # both with their ratios. Everything it starts stops by itself; the helper
