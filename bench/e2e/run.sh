@@ -11,7 +11,7 @@
 # flow's two halves as separate `datawald run` processes with a fresh SQLite
 # sync-task store; it waits until every order is settled (S, or I for the
 # canceled and closed ones the flow skips), checks NetSuite holds
-# exactly one sales order per Magento order, samples CPU (user + system) and
+# exactly one sales order per order sent (S), samples CPU (user + system) and
 # peak RSS (VmHWM) of every process, then runs the plain stream and prints
 # both with their ratios. Everything it starts stops by itself; the helper
 # gives up after TIMEOUT (default 10m), or when the store's counts stop
