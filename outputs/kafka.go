@@ -36,15 +36,18 @@ const (
 )
 
 type kafkaOutputConfig struct {
-	conn            *kafkaconf.Conn
-	topic           *service.InterpolatedString
-	key             *service.InterpolatedString // nil: no key
-	partitioner     string
-	partition       *service.InterpolatedString // manual partitioner only
-	metadata        *service.MetadataFilter
-	compression     string
-	maxMessageBytes int
-	timeout         time.Duration
+	conn  *kafkaconf.Conn
+	topic *service.InterpolatedString
+	key   *service.InterpolatedString // nil: no key
+	// topicTemplate and keyTemplate are the fast paths of topic and key
+	// when they only concatenate text and metadata; nil otherwise.
+	topicTemplate, keyTemplate *metaTemplate
+	partitioner                string
+	partition                  *service.InterpolatedString // manual partitioner only
+	metadata                   *service.MetadataFilter
+	compression                string
+	maxMessageBytes            int
+	timeout                    time.Duration
 }
 
 func kafkaOutputConfigFromParsed(conf *service.ParsedConfig) (c kafkaOutputConfig, err error) {
@@ -54,8 +57,14 @@ func kafkaOutputConfigFromParsed(conf *service.ParsedConfig) (c kafkaOutputConfi
 	if c.topic, err = conf.FieldInterpolatedString(koFieldTopic); err != nil {
 		return
 	}
+	if c.topicTemplate, err = metaTemplateField(conf, koFieldTopic); err != nil {
+		return
+	}
 	if conf.Contains(koFieldKey) {
 		if c.key, err = conf.FieldInterpolatedString(koFieldKey); err != nil {
+			return
+		}
+		if c.keyTemplate, err = metaTemplateField(conf, koFieldKey); err != nil {
 			return
 		}
 	}

@@ -20,12 +20,17 @@ type kafkaRecordBuilder struct {
 	conf  *kafkaOutputConfig
 	batch service.MessageBatch
 
-	topic                   string // the static topic, when topicEx is nil
-	topicEx, key, partition *service.MessageBatchInterpolationExecutor
+	topic       string // the static topic, or the last one built from topicTemplate
+	staticTopic bool
+	// The interpolations, prepared on first use: a static topic needs none,
+	// and fields with a template only need theirs for messages the template
+	// cannot answer.
+	topicEx, keyEx, partitionEx *service.MessageBatchInterpolationExecutor
 
 	recs    []kgo.Record
 	headers []kgo.RecordHeader
-	values  []byte
+	values  []byte // header values and keys
+	sized   bool   // headers and values were grown for the whole batch
 
 	// msg and size belong to the record being built, for walkHeader.
 	msg  *service.Message
@@ -40,17 +45,7 @@ func (w *kafkaWriter) newRecordBuilder(batch service.MessageBatch) *kafkaRecordB
 		recs:   make([]kgo.Record, len(batch)),
 		values: make([]byte, 0, 64), // non-nil: an empty header value is "", not null
 	}
-	if topic, static := w.conf.topic.Static(); static {
-		b.topic = topic
-	} else {
-		b.topicEx = batch.InterpolationExecutor(w.conf.topic)
-	}
-	if w.conf.key != nil {
-		b.key = batch.InterpolationExecutor(w.conf.key)
-	}
-	if w.conf.partition != nil {
-		b.partition = batch.InterpolationExecutor(w.conf.partition)
-	}
+	b.topic, b.staticTopic = w.conf.topic.Static()
 	b.walk = b.walkHeader
 	return b
 }
@@ -58,20 +53,21 @@ func (w *kafkaWriter) newRecordBuilder(batch service.MessageBatch) *kafkaRecordB
 // build fills recs[i] from batch[i] and checks the size limit.
 func (b *kafkaRecordBuilder) build(i int) error {
 	rec := &b.recs[i]
+	firstHeader, firstValue := len(b.headers), len(b.values)
 	var err error
-	rec.Topic = b.topic
-	if b.topicEx != nil {
-		if rec.Topic, err = b.topicEx.TryString(i); err != nil {
-			return fmt.Errorf("interpolating topic: %w", err)
-		}
+	if rec.Topic, err = b.topicOf(i); err != nil {
+		return fmt.Errorf("interpolating topic: %w", err)
 	}
-	if b.key != nil {
-		if rec.Key, err = b.key.TryBytes(i); err != nil {
+	if b.conf.key != nil {
+		if rec.Key, err = b.keyOf(i); err != nil {
 			return fmt.Errorf("interpolating key: %w", err)
 		}
 	}
-	if b.partition != nil {
-		s, err := b.partition.TryString(i)
+	if b.conf.partition != nil {
+		if b.partitionEx == nil {
+			b.partitionEx = b.batch.InterpolationExecutor(b.conf.partition)
+		}
+		s, err := b.partitionEx.TryString(i)
 		if err != nil {
 			return fmt.Errorf("interpolating partition: %w", err)
 		}
@@ -85,20 +81,62 @@ func (b *kafkaRecordBuilder) build(i int) error {
 		return fmt.Errorf("reading message body: %w", err)
 	}
 
-	first, firstValue := len(b.headers), len(b.values)
 	b.msg, b.size = b.batch[i], len(rec.Key)+len(rec.Value)
 	_ = b.conf.metadata.WalkMut(b.msg, b.walk)
-	rec.Headers = b.headers[first:len(b.headers):len(b.headers)]
-	if first == 0 && len(b.batch) > 1 {
+	rec.Headers = b.headers[firstHeader:len(b.headers):len(b.headers)]
+	if !b.sized {
 		// Size the shared slices for the rest of the batch after the
 		// first message, assuming the others look alike.
-		b.headers = slices.Grow(b.headers, len(rec.Headers)*(len(b.batch)-1))
-		b.values = slices.Grow(b.values, (len(b.values)-firstValue)*(len(b.batch)-1))
+		b.sized = true
+		rest := len(b.batch) - i - 1
+		b.headers = slices.Grow(b.headers, len(rec.Headers)*rest)
+		b.values = slices.Grow(b.values, (len(b.values)-firstValue)*rest)
 	}
 	if b.size > b.conf.maxMessageBytes {
 		return &OversizeError{Key: string(rec.Key), Size: b.size, Limit: b.conf.maxMessageBytes}
 	}
 	return nil
+}
+
+// topicOf returns the topic of batch[i]. A topic built from its template
+// reuses the previous string while consecutive messages go to the same
+// topic.
+func (b *kafkaRecordBuilder) topicOf(i int) (string, error) {
+	if b.staticTopic {
+		return b.topic, nil
+	}
+	if t := b.conf.topicTemplate; t != nil {
+		start := len(b.values)
+		buf, ok := t.appendTo(b.values, b.batch[i])
+		b.values = buf[:start]
+		if ok {
+			if string(buf[start:]) != b.topic {
+				b.topic = string(buf[start:])
+			}
+			return b.topic, nil
+		}
+	}
+	if b.topicEx == nil {
+		b.topicEx = b.batch.InterpolationExecutor(b.conf.topic)
+	}
+	return b.topicEx.TryString(i)
+}
+
+// keyOf returns the key of batch[i]; a key built from its template lives in
+// b.values.
+func (b *kafkaRecordBuilder) keyOf(i int) ([]byte, error) {
+	if t := b.conf.keyTemplate; t != nil {
+		start := len(b.values)
+		var ok bool
+		if b.values, ok = t.appendTo(b.values, b.batch[i]); ok {
+			return b.values[start:len(b.values):len(b.values)], nil
+		}
+		b.values = b.values[:start]
+	}
+	if b.keyEx == nil {
+		b.keyEx = b.batch.InterpolationExecutor(b.conf.key)
+	}
+	return b.keyEx.TryBytes(i)
 }
 
 // walkHeader appends one selected metadata entry of b.msg as a header.
