@@ -132,3 +132,21 @@ func TestSyncTaskAPI_RunModeServesTheAPIBeforeAnyMessage(t *testing.T) {
 	body := waitForBody(t, "http://"+addr+"/datawald/v1/tasks?status=Processing", `"id":"cycle-8"`)
 	assert.Contains(t, body, `"tx_type":"order"`)
 }
+
+func TestSyncTaskAPI_StreamsModeServesTheProcessWideAPIAtOneURLThroughTheGuard(t *testing.T) {
+	dsn := seedSyncTaskStore(t, "cycle-9")
+	dir := t.TempDir()
+	for _, name := range []string{"orders.source.yaml", "invoices.source.yaml"} {
+		require.NoError(t, os.WriteFile(filepath.Join(dir, name), []byte(idleSyncTaskStream(dsn)), 0o600))
+	}
+	addr := freeAddr(t)
+	obs := writeFile(t, "obs.yaml", fmt.Sprintf("http:\n  address: %s\nlogger:\n  level: warn\n", addr))
+	startWithEnv(t, []string{"DATAWALD_API_TOKEN="}, "streams", "-o", obs, dir)
+	base := "http://" + addr
+	waitForBody(t, base+"/streams", `"orders.source"`, `"invoices.source"`)
+	body := waitForBody(t, base+"/datawald/v1/tasks/cycle-9", `"id":"cycle-9"`)
+	assert.Contains(t, body, `"tx_type":"order"`)
+	status, body := apiGet(t, base+"/datawald/v1/nothing", "")
+	assert.Equal(t, http.StatusNotFound, status)
+	assert.Contains(t, body, `"error":`)
+}

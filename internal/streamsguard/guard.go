@@ -11,8 +11,9 @@
 //     API's basic auth is enabled (the real API enforces it on every request,
 //     and the guard forwards the credentials untouched).
 //
-// Everything else (stream CRUD, stats, /ready, /metrics, /datawald/v1) is
-// passed through unchanged.
+// The sync-task API is served at /datawald/v1/... for the whole process
+// (internal/synctask/api.ProcessHandler); everything else (stream CRUD,
+// stats, /ready, /metrics) is passed through unchanged.
 package streamsguard
 
 import (
@@ -30,6 +31,8 @@ import (
 
 	"github.com/redpanda-data/benthos/v4/public/service"
 	"gopkg.in/yaml.v3"
+
+	"github.com/datawald/datawald/internal/synctask/api"
 )
 
 // ErrInsecureBinding is returned by CheckBinding for a non-loopback address
@@ -88,7 +91,16 @@ func New(inner string, rootPath string, env *service.Environment) *Guard {
 	return g
 }
 
-func (g *Guard) ServeHTTP(w http.ResponseWriter, r *http.Request) { g.proxy.ServeHTTP(w, r) }
+// ServeHTTP answers the sync-task API (/datawald/v1/...) itself, from the
+// stores the process's streams share, so operators have one URL for it
+// whatever the streams are called; everything else goes to Benthos' API.
+func (g *Guard) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if strings.HasPrefix(strings.TrimPrefix(r.URL.Path, g.rootURL), api.Prefix) {
+		api.ProcessHandler().ServeHTTP(w, r)
+		return
+	}
+	g.proxy.ServeHTTP(w, r)
+}
 
 // streamID returns the id of a GET /streams/{id} request, or "".
 func (g *Guard) streamID(r *http.Request) string {
