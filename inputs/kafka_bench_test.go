@@ -74,6 +74,8 @@ const (
 func BenchmarkKafkaThroughput(b *testing.B) {
 	b.Run("datawald", benchDatawald)
 	b.Run("franz-go", benchFranzGo)
+	b.Run("benthos-floor", benchBenthosFloor)
+	b.Run("benthos-generate-drop", benchGenerateDrop)
 }
 
 // benchHeaderKeys are the envelope headers, in the order they are produced.
