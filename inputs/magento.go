@@ -2,8 +2,6 @@ package inputs
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"strings"
 	"sync"
@@ -120,7 +118,7 @@ Each cycle reads up to an upper bound of now minus `+"`lag`"+`, rounded down to 
 - `+"`dw_tx_type`"+`: order, customer, product, invoice, fulfillment or inventory
 - `+"`dw_src_id`"+`: the natural key: increment_id (orders, invoices, shipments), customer id, SKU, or `+"`sku/source_code`"+`
 - `+"`dw_updated_at`"+`: the entity's updated_at, RFC 3339 UTC (the cycle's start for source items)
-- `+"`dw_task_id`"+`: one id per poll cycle
+- `+"`dw_task_id`"+`: one id per poll cycle; `+"`dw_task_last`"+`: `+"`true`"+` on the cycle's last message, which lets the `+"`sync_task`"+` processor seal the cycle's task (a cycle that reads nothing emits nothing and creates no task)
 - `+"`magento_entity_id`"+`, `+"`magento_store_code`"+`
 `).
 		Fields(magento.ConnectionFields()...).
@@ -211,7 +209,7 @@ type magentoInput struct {
 	cp       *checkpoint.Checkpointer
 	readPos  checkpoint.Cursor // where the next cycle starts (in memory)
 	scan     *magento.Scan
-	buf      []magento.Item
+	ahead    cycleLookahead[magento.Item]
 	taskID   string
 	cycleAt  time.Time
 	nextPoll time.Time
@@ -251,49 +249,47 @@ func (m *magentoInput) Connect(ctx context.Context) error {
 }
 
 // Read returns the next entity, starting a poll cycle when the previous one
-// is finished and the next is due.
+// is finished and the next is due. It reads one entity ahead so the
+// cycle's last message carries dw_task_last; a cycle that finds nothing
+// emits nothing, so no task is created for it.
 func (m *magentoInput) Read(ctx context.Context) (*service.Message, service.AckFunc, error) {
 	if m.cp == nil {
 		return nil, nil, service.ErrNotConnected
 	}
-	for len(m.buf) == 0 {
+	for {
 		if m.scan == nil {
 			if err := m.waitForCycle(ctx); err != nil {
 				return nil, nil, err
 			}
 			m.startCycle()
 		}
-		items, err := m.scan.Next(ctx)
-		if err != nil {
+		if err := m.ahead.fill(ctx, m.scan.Done, m.scan.Next); err != nil {
 			if ctx.Err() != nil {
 				return nil, nil, ctx.Err()
 			}
-			// The scan keeps its position: the next Read retries the
-			// same query after Benthos' read backoff.
+			// The scan keeps its position and the lookahead its items: the
+			// next Read retries the same query after Benthos' read backoff.
 			return nil, nil, fmt.Errorf("reading magento %s: %w", m.cfg.resource.Name, err)
 		}
-		m.buf = items
-		if m.scan.Done() && len(items) == 0 {
+		it, last, ok := m.ahead.pop(m.scan.Done())
+		if !ok {
+			m.endCycle()
+			continue
+		}
+		msg := m.message(it, last)
+		var ack service.AckFunc = func(context.Context, error) error { return nil }
+		if m.cfg.resource.Incremental() {
+			m.readPos = it.Pos
+			ack = m.cp.Track(it.Pos)
+		}
+		if last {
 			m.endCycle()
 		}
+		return msg, ack, nil
 	}
-	it := m.buf[0]
-	m.buf = m.buf[1:]
-	if m.cfg.resource.Incremental() {
-		m.readPos = it.Pos
-	}
-	msg := m.message(it)
-	var ack service.AckFunc = func(context.Context, error) error { return nil }
-	if m.cfg.resource.Incremental() {
-		ack = m.cp.Track(it.Pos)
-	}
-	if len(m.buf) == 0 && m.scan.Done() {
-		m.endCycle()
-	}
-	return msg, ack, nil
 }
 
-func (m *magentoInput) message(it magento.Item) *service.Message {
+func (m *magentoInput) message(it magento.Item, last bool) *service.Message {
 	msg := service.NewMessage(it.Raw)
 	msg.MetaSetMut("dw_source", m.cfg.source)
 	msg.MetaSetMut("dw_tx_type", m.cfg.resource.TxType)
@@ -304,6 +300,9 @@ func (m *magentoInput) message(it magento.Item) *service.Message {
 	}
 	msg.MetaSetMut("dw_updated_at", updated.UTC().Format(time.RFC3339))
 	msg.MetaSetMut("dw_task_id", m.taskID)
+	if last {
+		msg.MetaSetMut("dw_task_last", "true")
+	}
 	if it.EntityID != "" {
 		msg.MetaSetMut("magento_entity_id", it.EntityID)
 	}
@@ -316,7 +315,7 @@ func (m *magentoInput) message(it magento.Item) *service.Message {
 // current second.
 func (m *magentoInput) startCycle() {
 	m.cycleAt = m.now().UTC()
-	m.taskID = newTaskID(m.cfg.resource.Name, m.cycleAt)
+	m.taskID = pollTaskID("magento", m.cfg.resource.Name, m.cycleAt)
 	from, upper := m.readPos, time.Time{}
 	if m.cfg.resource.Incremental() {
 		upper = m.cycleAt.Add(-m.cfg.lag).Truncate(time.Second)
@@ -372,11 +371,4 @@ func (m *magentoInput) waitForCycle(ctx context.Context) error {
 func (m *magentoInput) Close(context.Context) error {
 	m.closeOnce.Do(func() { close(m.closed) })
 	return nil
-}
-
-// newTaskID names one poll cycle: "magento-orders-20260301T093000Z-1a2b3c4d".
-func newTaskID(entity string, at time.Time) string {
-	var b [4]byte
-	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails on supported platforms.
-	return "magento-" + entity + "-" + at.UTC().Format("20060102T150405Z") + "-" + hex.EncodeToString(b[:])
 }

@@ -1,6 +1,7 @@
 package inputs
 
 import (
+	"context"
 	"encoding/json"
 	"strconv"
 	"sync"
@@ -78,9 +79,13 @@ type readMsg struct {
 // wait for the next one).
 func readCycle(t *testing.T, in *magentoInput) []readMsg {
 	t.Helper()
+	// A cycle that never ends (the input waits for the next one without
+	// having ended this one) fails the test instead of hanging it.
+	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
+	defer cancel()
 	var out []readMsg
 	for {
-		msg, ack, err := in.Read(t.Context())
+		msg, ack, err := in.Read(ctx)
 		require.NoError(t, err)
 		out = append(out, readMsg{msg, ack})
 		if in.scan == nil {
