@@ -346,11 +346,14 @@ func (r *kafkaReader) Close(ctx context.Context) error {
 // values (@kafka_offset) while meta("kafka_offset") reads them as strings;
 // formatting happens only when a value is read. The key and the header
 // values of a record share one string allocation, and the boxed topic name
-// is reused while consecutive records have the same topic.
+// and timestamp are reused while consecutive records have the same ones
+// (records produced together share their millisecond).
 type messageBuilder struct {
-	buf        []byte
-	topic      string
-	boxedTopic any
+	buf            []byte
+	topic          string
+	boxedTopic     any
+	timestamp      time.Time
+	boxedTimestamp any
 }
 
 func (b *messageBuilder) message(rec *kgo.Record) *service.Message {
@@ -363,11 +366,15 @@ func (b *messageBuilder) message(rec *kgo.Record) *service.Message {
 	if b.boxedTopic == nil || rec.Topic != b.topic {
 		b.topic, b.boxedTopic = rec.Topic, rec.Topic
 	}
+	if b.boxedTimestamp == nil || !rec.Timestamp.Equal(b.timestamp) {
+		b.timestamp = rec.Timestamp.UTC()
+		b.boxedTimestamp = b.timestamp
+	}
 	msg.MetaSetMut("kafka_key", strs[:len(rec.Key)])
 	msg.MetaSetMut("kafka_topic", b.boxedTopic)
 	msg.MetaSetMut("kafka_partition", int64(rec.Partition))
 	msg.MetaSetMut("kafka_offset", rec.Offset)
-	msg.MetaSetMut("kafka_timestamp", rec.Timestamp.UTC())
+	msg.MetaSetMut("kafka_timestamp", b.boxedTimestamp)
 	at := len(rec.Key)
 	for _, h := range rec.Headers {
 		msg.MetaSetMut(h.Key, strs[at:at+len(h.Value)])
