@@ -135,4 +135,3 @@ output:
 	b.ReportMetric(float64((processCPU(b)-cpuStart).Nanoseconds())/float64(b.N), "cpu-ns/msg")
 	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "msg/s")
 }
-
