@@ -15,6 +15,7 @@ import (
 const (
 	moFieldEntity           = "entity"
 	moFieldOrderIncrementID = "order_increment_id"
+	moFieldOrderID          = "order_id"
 	moFieldSKU              = "sku"
 	moFieldWebsiteID        = "website_id"
 	moFieldSourceItemsLimit = "source_items_per_call"
@@ -41,6 +42,7 @@ type magentoOutputConfig struct {
 	client           magento.Config
 	entity           string
 	orderIncrementID *service.InterpolatedString
+	orderID          *service.InterpolatedString
 	sku              *service.InterpolatedString
 	websiteID        int64
 	sourceItemsLimit int
@@ -57,6 +59,9 @@ func magentoOutputConfigFromParsed(conf *service.ParsedConfig) (c magentoOutputC
 		return
 	}
 	if c.orderIncrementID, err = conf.FieldInterpolatedString(moFieldOrderIncrementID); err != nil {
+		return
+	}
+	if c.orderID, err = conf.FieldInterpolatedString(moFieldOrderID); err != nil {
 		return
 	}
 	if c.sku, err = conf.FieldInterpolatedString(moFieldSKU); err != nil {
@@ -108,10 +113,14 @@ Each message is one entity, already mapped to the body Magento takes (for exampl
 | `+"`products`"+` | `+"`{\"product\": {...}, \"saveOptions\": true}`"+` | `+"`product.sku`"+` | Products of a batch are read with one `+"`sku in (...)`"+` search; new ones are created (`+"`POST /V1/products`"+`), changed ones updated in the store view of `+"`store_code`"+` (`+"`PUT /V1/products/{sku}`"+`: attribute values, website assignment...). |
 | `+"`source_items`"+` | `+"`{\"sourceItems\": [{\"sku\", \"source_code\", \"quantity\", \"status\"}]}`"+` | sku + source_code | Existing items are read per batch; changed ones are written with `+"`POST /V1/inventory/source-items`"+`, at most `+"`source_items_per_call`"+` per call. |
 | `+"`stock_items`"+` | `+"`{\"stockItem\": {\"qty\", \"is_in_stock\", ...}}`"+` | `+"`sku`"+` field | Legacy inventory (MSI off): `+"`PUT /V1/products/{sku}/stockItems/{itemId}`"+`. |
-| `+"`orders`"+` | `+"`{\"statusHistory\": {\"comment\", \"status\", \"is_customer_notified\", \"is_visible_on_front\"}}`"+` | `+"`order_increment_id`"+` | Adds the comment and moves the order to `+"`status`"+`, unless the order already has that status and comment. |
-| `+"`invoices`"+` | `+"`{\"items\": [{\"order_item_id\", \"qty\"}], \"capture\", \"notify\", \"comment\"}`"+` | `+"`order_increment_id`"+` | `+"`POST /V1/order/{id}/invoice`"+`, unless an invoice with the same comment exists or the lines (all lines when `+"`items`"+` is empty) have nothing left to invoice: then I. |
-| `+"`shipments`"+` | `+"`{\"items\": [...], \"tracks\": [{\"track_number\", \"title\", \"carrier_code\"}], \"notify\"}`"+` | `+"`order_increment_id`"+` | `+"`POST /V1/order/{id}/ship`"+`, unless a shipment with one of the tracking numbers exists or nothing is left to ship: then I. |
+| `+"`orders`"+` | `+"`{\"statusHistory\": {\"comment\", \"status\", \"is_customer_notified\", \"is_visible_on_front\"}}`"+` | the order (see below) | Adds the comment and moves the order to `+"`status`"+`, unless the order already has that status and comment. |
+| `+"`invoices`"+` | `+"`{\"items\": [{\"order_item_id\", \"qty\"}], \"capture\", \"notify\", \"comment\"}`"+` | the order (see below) | `+"`POST /V1/order/{id}/invoice`"+`, unless an invoice with the same comment exists or the lines (all lines when `+"`items`"+` is empty) have nothing left to invoice: then I. |
+| `+"`shipments`"+` | `+"`{\"items\": [...], \"tracks\": [{\"track_number\", \"title\", \"carrier_code\"}], \"notify\"}`"+` | the order (see below) | `+"`POST /V1/order/{id}/ship`"+`, unless a shipment with one of the tracking numbers exists or nothing is left to ship: then I. |
 | `+"`customers`"+` | `+"`{\"customer\": {\"email\", \"website_id\", ...}}`"+` | email + website | Created, or updated when it differs. |
+
+### Which order
+
+`+"`orders`"+`, `+"`invoices`"+` and `+"`shipments`"+` messages name their order by `+"`order_id`"+`, Magento's entity id (the id in `+"`/V1/orders/{id}`"+`; by default the metadata `+"`magento_order_id`"+`, which the `+"`bloblang/mappings/magento`"+` mappings set from the canonical `+"`order_external_ids.magento`"+`), or by `+"`order_increment_id`"+`, the order number customers see (by default the metadata `+"`magento_order_increment_id`"+`), or both. With the entity id the order is read directly; an increment id alone costs one more request (a search by `+"`increment_id`"+`). When both are set they must name the same order, or the entity is F with code `+"`ORDER_MISMATCH`"+`; when neither is, it is F naming both fields. An order that does not exist is F with code `+"`NO_SUCH_ORDER`"+`. Writes to one order are serialized by its entity id.
 
 ### Outcomes
 
@@ -127,14 +136,18 @@ With `+"`bulk.enabled`"+`, changed products or source items are sent as one `+"`
 				moProducts:    "Products, upserted by SKU.",
 				moSourceItems: "MSI source items, set by SKU and source code.",
 				moStockItems:  "Legacy stock items of the default stock, by SKU (stores without MSI).",
-				moOrders:      "Order status and comment, by order increment id.",
-				moInvoices:    "Invoices of an order, by order increment id.",
-				moShipments:   "Shipments with tracking numbers, by order increment id.",
+				moOrders:      "Order status and comment, by order entity id or increment id.",
+				moInvoices:    "Invoices of an order, by order entity id or increment id.",
+				moShipments:   "Shipments with tracking numbers, by order entity id or increment id.",
 				moCustomers:   "Customer accounts, by email and website.",
 			}).Description("Which entity the messages hold."),
+			service.NewInterpolatedStringField(moFieldOrderID).
+				Description("The order an `orders`, `invoices` or `shipments` message applies to, by Magento's entity id (`entity_id`, the id in `/V1/orders/{id}`); a positive integer, or empty to use `order_increment_id`. See *Which order*.").
+				Default(`${! @magento_order_id.or("") }`).
+				Example(`${! json("order_external_ids.magento") }`),
 			service.NewInterpolatedStringField(moFieldOrderIncrementID).
-				Description("The order an `orders`, `invoices` or `shipments` message applies to: its increment id (the number customers see).").
-				Default(`${! @magento_order_increment_id }`).
+				Description("The order an `orders`, `invoices` or `shipments` message applies to, by increment id (the order number customers see, `000000042`); empty to use `order_id` alone. When both are set they must name the same order.").
+				Default(`${! @magento_order_increment_id.or("") }`).
 				Example(`${! json("order_number") }`),
 			service.NewInterpolatedStringField(moFieldSKU).
 				Description("The SKU of a `stock_items` message.").

@@ -4,21 +4,41 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/redpanda-data/benthos/v4/public/service"
 
 	"github.com/datawald/datawald/internal/magento"
 )
 
-// orderMessage is a parsed orders, invoices or shipments message.
+// orderMessage is a parsed orders, invoices or shipments message: the
+// order it applies to (see orderRef) and the body.
 type orderMessage struct {
+	ref orderRef
+	raw json.RawMessage
+}
+
+// orderRef names the order a message applies to by its entity id
+// (order_id, metadata magento_order_id by default: what the
+// bloblang/mappings/magento mappings set), its increment id
+// (order_increment_id, metadata magento_order_increment_id), or both, in
+// which case they must name the same order.
+type orderRef struct {
+	entityID    int64
 	incrementID string
-	raw         json.RawMessage
+}
+
+func (r orderRef) String() string {
+	if r.entityID == 0 {
+		return "increment_id " + r.incrementID
+	}
+	return "entity_id " + strconv.FormatInt(r.entityID, 10)
 }
 
 func (o *magentoOutput) parseOrderMessage(msg *service.Message) (orderMessage, *outcome) {
-	inc, err := interpolate(moFieldOrderIncrementID, o.cfg.orderIncrementID, msg)
+	ref, err := o.orderRefOf(msg)
 	if err != nil {
 		out := invalid("%v", err)
 		return orderMessage{}, &out
@@ -32,22 +52,76 @@ func (o *magentoOutput) parseOrderMessage(msg *service.Message) (orderMessage, *
 		out := invalid("message body is not JSON")
 		return orderMessage{}, &out
 	}
-	return orderMessage{incrementID: inc, raw: raw}, nil
+	return orderMessage{ref: ref, raw: raw}, nil
 }
 
-// findOrder resolves the order; a missing order is a permanent F, any
-// other error the outcome failure gives.
-func (o *magentoOutput) findOrder(ctx context.Context, inc string) (magento.Order, *outcome) {
-	ord, err := o.client.FindOrder(ctx, inc)
-	var nf *magento.ErrNoSuchOrder
-	if errors.As(err, &nf) {
-		return ord, &outcome{Status: "F", Code: "NO_SUCH_ORDER", Note: "no Magento order with increment_id " + inc}
-	}
+// orderRefOf evaluates order_id and order_increment_id; at least one must
+// be non-blank and order_id must be a positive integer.
+func (o *magentoOutput) orderRefOf(msg *service.Message) (orderRef, error) {
+	var ref orderRef
+	id, err := optionalKey(moFieldOrderID, o.cfg.orderID, msg)
 	if err != nil {
-		out := failure(err)
+		return ref, err
+	}
+	if ref.incrementID, err = optionalKey(moFieldOrderIncrementID, o.cfg.orderIncrementID, msg); err != nil {
+		return ref, err
+	}
+	if id != "" {
+		if ref.entityID, err = strconv.ParseInt(id, 10, 64); err != nil || ref.entityID < 1 {
+			return ref, fmt.Errorf("field %s: %q is not a Magento order entity id (a positive integer)", moFieldOrderID, id)
+		}
+	}
+	if ref.entityID == 0 && ref.incrementID == "" {
+		return ref, fmt.Errorf("fields %s and %s: both evaluated to an empty value (set metadata magento_order_id to the order's entity id or magento_order_increment_id to its increment id)", moFieldOrderID, moFieldOrderIncrementID)
+	}
+	return ref, nil
+}
+
+// optionalKey evaluates an interpolated key field that may be blank.
+func optionalKey(field string, is *service.InterpolatedString, msg *service.Message) (string, error) {
+	v, err := is.TryString(msg)
+	if err != nil {
+		return "", fmt.Errorf("field %s: %w", field, err)
+	}
+	return strings.TrimSpace(v), nil
+}
+
+// lockOrder resolves the order's entity id (one search when only the
+// increment id is known) and locks it, so the read-then-write of messages
+// for one order never interleaves, however they name it.
+func (o *magentoOutput) lockOrder(ctx context.Context, ref orderRef) (id int64, unlock func(), done *outcome) {
+	id = ref.entityID
+	if id == 0 {
+		var err error
+		if id, err = o.client.OrderEntityID(ctx, ref.incrementID); err != nil {
+			out := orderFailure(ref, err)
+			return 0, nil, &out
+		}
+	}
+	return id, o.orderLocks.lock("order:" + strconv.FormatInt(id, 10)), nil
+}
+
+// readOrder reads order id, resolved by lockOrder, while holding its lock.
+// A missing order, or an entity id and increment id naming different
+// orders, is a permanent F; any other error the outcome failure gives.
+func (o *magentoOutput) readOrder(ctx context.Context, ref orderRef, id int64) (magento.Order, *outcome) {
+	ord, err := o.client.GetOrder(ctx, id)
+	if err != nil {
+		out := orderFailure(ref, err)
 		return ord, &out
 	}
+	if ref.incrementID != "" && ord.IncrementID != ref.incrementID {
+		return ord, &outcome{Status: "F", Code: "ORDER_MISMATCH", Note: fmt.Sprintf("%s %d is Magento order %s, not %s %s", moFieldOrderID, id, ord.IncrementID, moFieldOrderIncrementID, ref.incrementID)}
+	}
 	return ord, nil
+}
+
+func orderFailure(ref orderRef, err error) outcome {
+	var nf *magento.ErrNoSuchOrder
+	if errors.As(err, &nf) {
+		return outcome{Status: "F", Code: "NO_SUCH_ORDER", Note: "no Magento order with " + ref.String()}
+	}
+	return failure(err)
 }
 
 // writeOrderStatus adds the message's status history entry unless the order
@@ -67,23 +141,26 @@ func (o *magentoOutput) writeOrderStatus(ctx context.Context, msg *service.Messa
 	if h.Comment == "" && h.Status == "" {
 		return invalid("statusHistory needs a comment or a status")
 	}
-	unlock := o.orderLocks.lock(m.incrementID)
-	defer unlock()
-	ord, done := o.findOrder(ctx, m.incrementID)
+	id, unlock, done := o.lockOrder(ctx, m.ref)
 	if done != nil {
 		return *done
 	}
-	id := strconv.FormatInt(ord.EntityID, 10)
+	defer unlock()
+	ord, done := o.readOrder(ctx, m.ref, id)
+	if done != nil {
+		return *done
+	}
+	tgt := strconv.FormatInt(ord.EntityID, 10)
 	if orderHas(ord, h) {
 		if retried {
-			return sent(id)
+			return sent(tgt)
 		}
-		return ignored(id)
+		return ignored(tgt)
 	}
 	if err := o.client.AddOrderComment(ctx, ord.EntityID, h); err != nil {
 		return failure(err)
 	}
-	return sent(id)
+	return sent(tgt)
 }
 
 // orderHas reports whether the order already carries h: a history entry
@@ -116,9 +193,12 @@ func (o *magentoOutput) writeInvoice(ctx context.Context, msg *service.Message, 
 	if err := json.Unmarshal(m.raw, &req); err != nil {
 		return invalid("parsing invoice message: %v", err)
 	}
-	unlock := o.orderLocks.lock(m.incrementID)
+	id, unlock, done := o.lockOrder(ctx, m.ref)
+	if done != nil {
+		return *done
+	}
 	defer unlock()
-	ord, done := o.findOrder(ctx, m.incrementID)
+	ord, done := o.readOrder(ctx, m.ref, id)
 	if done != nil {
 		return *done
 	}
@@ -212,9 +292,12 @@ func (o *magentoOutput) writeShipment(ctx context.Context, msg *service.Message,
 	for k, it := range req.Items {
 		lines[k] = it.OrderItemID
 	}
-	unlock := o.orderLocks.lock(m.incrementID)
+	id, unlock, done := o.lockOrder(ctx, m.ref)
+	if done != nil {
+		return *done
+	}
 	defer unlock()
-	ord, done := o.findOrder(ctx, m.incrementID)
+	ord, done := o.readOrder(ctx, m.ref, id)
 	if done != nil {
 		return *done
 	}

@@ -50,7 +50,9 @@ func (h *magentoOutputHarness) output(entity string, tune func(*magentoOutputCon
 	cc.HTTP = httpx.Settings{Retry: httpx.RetryPolicy{MaxAttempts: 5, InitialInterval: 5 * time.Millisecond, MaxInterval: 50 * time.Millisecond, MaxElapsed: 30 * time.Second}}
 	cfg := magentoOutputConfig{client: cc, entity: entity, websiteID: 1, sourceItemsLimit: 20, bulkPoll: 20 * time.Millisecond, bulkTimeout: 30 * time.Second}
 	var err error
-	cfg.orderIncrementID, err = service.NewInterpolatedString(`${! @magento_order_increment_id }`)
+	cfg.orderIncrementID, err = service.NewInterpolatedString(`${! @magento_order_increment_id.or("") }`)
+	require.NoError(h.t, err)
+	cfg.orderID, err = service.NewInterpolatedString(`${! @magento_order_id.or("") }`)
 	require.NoError(h.t, err)
 	cfg.sku, err = service.NewInterpolatedString(`${! @magento_sku }`)
 	require.NoError(h.t, err)

@@ -56,37 +56,59 @@ type StatusHistory struct {
 	ParentID           int64  `json:"parent_id"`
 }
 
-// GetOrder reads an order by entity id.
+// GetOrder reads an order by entity id. A 404 answers *ErrNoSuchOrder
+// (the vendor error stays in the chain).
 func (c *Client) GetOrder(ctx context.Context, id int64) (Order, error) {
 	var o Order
 	err := c.do(ctx, call{method: http.MethodGet, path: "/V1/orders/" + strconv.FormatInt(id, 10), endpoint: "/V1/orders/{id}"}, &o)
+	if IsNotFound(err) {
+		err = fmt.Errorf("%w (%w)", &ErrNoSuchOrder{EntityID: id}, err)
+	}
 	if err != nil {
 		return Order{}, fmt.Errorf("reading order %d: %w", id, err)
 	}
 	return o, nil
 }
 
-// ErrNoSuchOrder is returned (wrapped) by FindOrder when no order has the
-// increment id.
-type ErrNoSuchOrder struct{ IncrementID string }
+// ErrNoSuchOrder is returned (wrapped) by FindOrder and OrderEntityID when
+// no order has the increment id, and by GetOrder when no order has the
+// entity id. Exactly one of IncrementID and EntityID is set.
+type ErrNoSuchOrder struct {
+	IncrementID string
+	EntityID    int64
+}
 
 func (e *ErrNoSuchOrder) Error() string {
+	if e.IncrementID == "" {
+		return fmt.Sprintf("no order with entity_id %d", e.EntityID)
+	}
 	return fmt.Sprintf("no order with increment_id %q", e.IncrementID)
 }
 
-// FindOrder resolves an order by its increment id (the number customers
-// see, "000000042"). It answers *ErrNoSuchOrder when there is none.
-func (c *Client) FindOrder(ctx context.Context, incrementID string) (Order, error) {
+// OrderEntityID resolves an order's increment id (the number customers
+// see, "000000042") to its entity id (the id in /V1/orders/{id}) with one
+// search. It answers *ErrNoSuchOrder when there is none.
+func (c *Client) OrderEntityID(ctx context.Context, incrementID string) (int64, error) {
 	orders, _, err := searchTyped[Order](ctx, c, "/V1/orders", Criteria{}.Where("increment_id", Eq, incrementID).Page(1, 1))
 	if err != nil {
-		return Order{}, fmt.Errorf("finding order %q: %w", incrementID, err)
+		return 0, fmt.Errorf("finding order %q: %w", incrementID, err)
 	}
 	if len(orders) == 0 {
-		return Order{}, fmt.Errorf("finding order: %w", &ErrNoSuchOrder{IncrementID: incrementID})
+		return 0, fmt.Errorf("finding order: %w", &ErrNoSuchOrder{IncrementID: incrementID})
+	}
+	return orders[0].EntityID, nil
+}
+
+// FindOrder reads an order by its increment id. It answers
+// *ErrNoSuchOrder when there is none.
+func (c *Client) FindOrder(ctx context.Context, incrementID string) (Order, error) {
+	id, err := c.OrderEntityID(ctx, incrementID)
+	if err != nil {
+		return Order{}, err
 	}
 	// Search results may omit status histories and items on some versions;
 	// the entity read is authoritative.
-	return c.GetOrder(ctx, orders[0].EntityID)
+	return c.GetOrder(ctx, id)
 }
 
 // AddOrderComment posts a comment to the order's history; a non-empty

@@ -1,0 +1,107 @@
+package inputs
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/redpanda-data/benthos/v4/public/service"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/datawald/datawald/internal/magento"
+	"github.com/datawald/datawald/internal/magento/magentotest"
+	"github.com/datawald/datawald/internal/sandbox"
+	sbmagento "github.com/datawald/datawald/internal/sandbox/magento"
+	"github.com/datawald/datawald/internal/sandbox/seed"
+	"github.com/datawald/datawald/internal/synctask"
+	_ "github.com/datawald/datawald/processors" // the sync_task processor
+)
+
+// Source items are read in full every cycle: the first cycle stages them
+// N and the output (here a consumer recording S, as a target would) sends
+// them; the second finds them unchanged, so the sync_task processor stages
+// them I and drops them, the flagged last message included. Both cycles'
+// tasks must be sealed by dw_task_last and finish Completed, the second at
+// once, instead of waiting for their deadline.
+func TestMagentoInputCyclesAreSealedByTheSyncTaskProcessorEvenWhenDedupedToIgnored(t *testing.T) {
+	cat := seed.Generate(seed.Config{Counts: seed.Counts{Orders: 10}})
+	sb := magentotest.Start(t, sbmagento.Options{Catalog: cat}, sandbox.Options{})
+	creds := sb.Vendor.Credentials()
+	all, err := sb.Client(t, sb.OAuth1()).Search(t.Context(), "/V1/inventory/source-items", magento.Criteria{}.Page(1, 1))
+	require.NoError(t, err)
+	require.Positive(t, all.TotalCount)
+	dsn := "sqlite://" + filepath.Join(t.TempDir(), "synctask.db")
+
+	b := service.NewStreamBuilder()
+	require.NoError(t, b.SetLoggerYAML(`level: warn`))
+	require.NoError(t, b.AddCacheYAML("label: cp\nmemory: {}"))
+	require.NoError(t, b.AddInputYAML(fmt.Sprintf(`magento:
+  base_url: %s
+  auth:
+    mode: oauth1
+    consumer_key: %s
+    consumer_secret: %s
+    access_token: %s
+    access_token_secret: %s
+  entity: source_items
+  page_size: 40
+  poll_interval: 2s
+  checkpoint_cache: cp
+`, sb.URL, creds["consumer_key"], creds["consumer_secret"], creds["access_token"], creds["access_token_secret"])))
+	require.NoError(t, b.AddProcessorYAML(fmt.Sprintf(`sync_task:
+  store: %s
+  target: netsuite
+  deadline: 1h
+`, dsn)))
+	store, err := synctask.Acquire(t.Context(), dsn)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = store.Release(context.Background()) })
+	var mu sync.Mutex
+	tasks := map[string]int{}
+	require.NoError(t, b.AddConsumerFunc(func(ctx context.Context, m *service.Message) error {
+		env, err := synctask.EnvelopeFromMessage(m)
+		if err != nil {
+			return err
+		}
+		mu.Lock()
+		tasks[env.TaskID]++
+		mu.Unlock()
+		return store.RecordOutcomes(ctx, []synctask.Outcome{{Key: env.Key, TaskID: env.TaskID, Hash: env.Hash, Status: synctask.StatusSent, TgtID: env.SrcID}})
+	}))
+	s, err := b.Build()
+	require.NoError(t, err)
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan error, 1)
+	go func() { done <- s.Run(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		<-done
+	})
+
+	var list []synctask.Task
+	require.Eventually(t, func() bool {
+		p, err := store.ListTasks(t.Context(), synctask.TaskFilter{Source: "magento"})
+		if err != nil || len(p.Items) < 2 {
+			return false
+		}
+		list = p.Items
+		return list[len(list)-2].Status != synctask.TaskProcessing
+	}, 30*time.Second, 50*time.Millisecond, "the second poll cycle's task finishes")
+
+	// ListTasks is newest first.
+	second, first := list[len(list)-2], list[len(list)-1]
+	for _, task := range []synctask.Task{first, second} {
+		assert.True(t, task.Sealed, "task %s is sealed", task.ID)
+		assert.Equal(t, synctask.TaskCompleted, task.Status, "task %s", task.ID)
+		assert.True(t, task.DeadlineAt.IsZero(), "task %s waits for no deadline", task.ID)
+	}
+	assert.Equal(t, all.TotalCount, first.Counts.S, "the first cycle sent every source item")
+	assert.Equal(t, all.TotalCount, second.Counts.I, "the second cycle found every source item unchanged")
+	mu.Lock()
+	defer mu.Unlock()
+	assert.Equal(t, map[string]int{first.ID: all.TotalCount}, tasks, "I entities are dropped, so only the first cycle reaches the output")
+}
