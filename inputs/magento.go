@@ -11,6 +11,7 @@ import (
 	"github.com/robfig/cron/v3"
 
 	"github.com/datawald/datawald/internal/checkpoint"
+	"github.com/datawald/datawald/internal/docsgen"
 	"github.com/datawald/datawald/internal/magento"
 )
 
@@ -22,6 +23,7 @@ const (
 	miFieldLag          = "lag"
 	miFieldStartFrom    = "start_from"
 	miFieldSource       = "source"
+	miFieldSealStore    = "sync_task_store"
 )
 
 type magentoInputConfig struct {
@@ -33,6 +35,7 @@ type magentoInputConfig struct {
 	lag          time.Duration
 	startFrom    time.Time
 	source       string
+	sealStore    string
 }
 
 func magentoInputConfigFromParsed(conf *service.ParsedConfig) (c magentoInputConfig, err error) {
@@ -93,13 +96,14 @@ func magentoInputConfigFromParsed(conf *service.ParsedConfig) (c magentoInputCon
 	if c.source, err = conf.FieldString(miFieldSource); err != nil {
 		return
 	}
+	c.sealStore, err = conf.FieldString(miFieldSealStore)
 	return
 }
 
 func magentoInputSpec() *service.ConfigSpec {
 	return service.NewConfigSpec().
 		Beta().
-		Categories("Services").
+		Categories(docsgen.Category, "Services").
 		Summary("Reads orders, customers, products, invoices, shipments or MSI source items from the Magento 2 / Adobe Commerce REST API, incrementally by `updated_at`.").
 		Description(`
 Each poll cycle reads every entity changed since the last one, in the total order `+"`updated_at ASC, entity_id ASC`"+`, and emits one message per entity with its Magento JSON as the body.
@@ -118,7 +122,7 @@ Each cycle reads up to an upper bound of now minus `+"`lag`"+`, rounded down to 
 - `+"`dw_tx_type`"+`: order, customer, product, invoice, fulfillment or inventory
 - `+"`dw_src_id`"+`: the natural key: increment_id (orders, invoices, shipments), customer id, SKU, or `+"`sku/source_code`"+`
 - `+"`dw_updated_at`"+`: the entity's updated_at, RFC 3339 UTC (the cycle's start for source items)
-- `+"`dw_task_id`"+`: one id per poll cycle; `+"`dw_task_last`"+`: `+"`true`"+` on the cycle's last message, which lets the `+"`sync_task`"+` processor seal the cycle's task (a cycle that reads nothing emits nothing and creates no task)
+- `+"`dw_task_id`"+`: one id per poll cycle; `+"`dw_task_last`"+`: `+"`true`"+` on the cycle's last message, which lets the `+"`sync_task`"+` processor seal the cycle's task (a cycle that reads nothing emits nothing and creates no task). A task whose flagged message is dropped before staging stays Processing until its deadline unless `+"`sync_task_store`"+` is set; the task of a cycle interrupted by a restart is sealed at its deadline (the restarted input reads the rest in a new cycle, as a new task)
 - `+"`magento_entity_id`"+`, `+"`magento_store_code`"+`
 `).
 		Fields(magento.ConnectionFields()...).
@@ -150,6 +154,9 @@ Each cycle reads up to an upper bound of now minus `+"`lag`"+`, rounded down to 
 			service.NewStringField(miFieldSource).
 				Description("Value of `dw_source`: the endpoint id of this store in sync tasks. Give each store a different one when several are synced.").
 				Default("magento"),
+			service.NewStringField(miFieldSealStore).
+				Description("DSN of the sync-task store (the `sync_task` processor's `store`). When set, the input also seals each poll cycle's task itself once every message of the cycle has been acknowledged, so the task finishes even when the cycle's last message (the one flagged `dw_task_last`) is dropped before the `sync_task` processor (a mapping's `deleted()`, a filter) or rejected by it. Empty: sealing relies on `dw_task_last` alone.").
+				Default("").Example("sqlite:///var/lib/datawald/synctask.db").Advanced(),
 		).
 		Fields(checkpoint.Fields("magento")...).
 		Field(service.NewAutoRetryNacksToggleField()).
@@ -210,6 +217,7 @@ type magentoInput struct {
 	readPos  checkpoint.Cursor // where the next cycle starts (in memory)
 	scan     *magento.Scan
 	ahead    cycleLookahead[magento.Item]
+	sealer   *cycleSealer // nil without sync_task_store
 	taskID   string
 	cycleAt  time.Time
 	nextPoll time.Time
@@ -225,7 +233,11 @@ func newMagentoInput(cfg magentoInputConfig, store *checkpoint.Store, mgr *servi
 	if err != nil {
 		return nil, err
 	}
-	return &magentoInput{cfg: cfg, store: store, log: mgr.Logger(), client: client, now: time.Now, closed: make(chan struct{})}, nil
+	m := &magentoInput{cfg: cfg, store: store, log: mgr.Logger(), client: client, now: time.Now, closed: make(chan struct{})}
+	if cfg.sealStore != "" {
+		m.sealer = newCycleSealer(cfg.sealStore, mgr.Logger())
+	}
+	return m, nil
 }
 
 // Connect loads the stored position. It makes no Magento call: credentials
@@ -281,6 +293,12 @@ func (m *magentoInput) Read(ctx context.Context) (*service.Message, service.AckF
 		if m.cfg.resource.Incremental() {
 			m.readPos = it.Pos
 			ack = m.cp.Track(it.Pos)
+		}
+		if m.sealer != nil {
+			ack = m.sealer.emitted(m.taskID, ack)
+			if last {
+				m.sealer.end(ctx, m.taskID)
+			}
 		}
 		if last {
 			m.endCycle()

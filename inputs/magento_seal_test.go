@@ -105,3 +105,93 @@ func TestMagentoInputCyclesAreSealedByTheSyncTaskProcessorEvenWhenDedupedToIgnor
 	defer mu.Unlock()
 	assert.Equal(t, map[string]int{first.ID: all.TotalCount}, tasks, "I entities are dropped, so only the first cycle reaches the output")
 }
+
+// A mapping drops every cycle's last message (the one flagged
+// dw_task_last) before the sync_task processor. With sync_task_store the
+// input seals the task itself once the cycle's messages are acknowledged,
+// and the task completes; without it the task stays Processing until its
+// deadline.
+func TestMagentoInputSealsTheCycleTaskItselfWhenTheLastMessageIsDroppedBeforeStaging(t *testing.T) {
+	for _, withStore := range []bool{true, false} {
+		t.Run(fmt.Sprintf("sync_task_store set %v", withStore), func(t *testing.T) {
+			cat := seed.Generate(seed.Config{Counts: seed.Counts{Orders: 30}})
+			sb := magentotest.Start(t, sbmagento.Options{Catalog: cat}, sandbox.Options{})
+			creds := sb.Vendor.Credentials()
+			all, err := sb.Client(t, sb.OAuth1()).Search(t.Context(), "/V1/orders", magento.Criteria{}.Page(1, 1))
+			require.NoError(t, err)
+			dsn := "sqlite://" + filepath.Join(t.TempDir(), "synctask.db")
+			sealStore := ""
+			if withStore {
+				sealStore = "sync_task_store: " + dsn
+			}
+
+			b := service.NewStreamBuilder()
+			require.NoError(t, b.SetLoggerYAML(`level: warn`))
+			require.NoError(t, b.AddCacheYAML("label: cp\nmemory: {}"))
+			require.NoError(t, b.AddInputYAML(fmt.Sprintf(`magento:
+  base_url: %s
+  auth:
+    mode: oauth1
+    consumer_key: %s
+    consumer_secret: %s
+    access_token: %s
+    access_token_secret: %s
+  entity: orders
+  page_size: 7
+  poll_interval: 1h
+  checkpoint_cache: cp
+  %s
+`, sb.URL, creds["consumer_key"], creds["consumer_secret"], creds["access_token"], creds["access_token_secret"], sealStore)))
+			require.NoError(t, b.AddProcessorYAML(`mapping: 'root = if @dw_task_last == "true" { deleted() }'`))
+			require.NoError(t, b.AddProcessorYAML(fmt.Sprintf("sync_task:\n  store: %s\n  target: netsuite\n", dsn)))
+			store, err := synctask.Acquire(t.Context(), dsn)
+			require.NoError(t, err)
+			t.Cleanup(func() { _ = store.Release(context.Background()) })
+			var mu sync.Mutex
+			sent := 0
+			require.NoError(t, b.AddConsumerFunc(func(ctx context.Context, m *service.Message) error {
+				env, err := synctask.EnvelopeFromMessage(m)
+				if err != nil {
+					return err
+				}
+				mu.Lock()
+				sent++
+				mu.Unlock()
+				return store.RecordOutcomes(ctx, []synctask.Outcome{{Key: env.Key, TaskID: env.TaskID, Hash: env.Hash, Status: synctask.StatusSent, TgtID: env.SrcID}})
+			}))
+			s, err := b.Build()
+			require.NoError(t, err)
+			ctx, cancel := context.WithCancel(t.Context())
+			done := make(chan error, 1)
+			go func() { done <- s.Run(ctx) }()
+			t.Cleanup(func() {
+				cancel()
+				<-done
+			})
+
+			require.Eventually(t, func() bool {
+				mu.Lock()
+				defer mu.Unlock()
+				return sent == all.TotalCount-1
+			}, 30*time.Second, 20*time.Millisecond, "every order but the dropped last one is delivered")
+			var task synctask.Task
+			require.Eventually(t, func() bool {
+				p, err := store.ListTasks(t.Context(), synctask.TaskFilter{Source: "magento"})
+				if err != nil || len(p.Items) != 1 {
+					return false
+				}
+				task = p.Items[0]
+				return task.Counts.S == all.TotalCount-1 && (!withStore || task.Sealed)
+			}, 30*time.Second, 20*time.Millisecond)
+			if withStore {
+				assert.Equal(t, synctask.TaskCompleted, task.Status, "sealed by the input, the task completes")
+				return
+			}
+			time.Sleep(200 * time.Millisecond) // no seal is coming
+			task, err = store.GetTask(t.Context(), task.ID)
+			require.NoError(t, err)
+			assert.False(t, task.Sealed, "without sync_task_store nothing seals the task before its deadline")
+			assert.Equal(t, synctask.TaskProcessing, task.Status)
+		})
+	}
+}

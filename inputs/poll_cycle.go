@@ -4,7 +4,13 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
+	"sync"
 	"time"
+
+	"github.com/redpanda-data/benthos/v4/public/service"
+
+	"github.com/datawald/datawald/internal/synctask"
 )
 
 // cycleLookahead holds the items of one poll cycle read ahead of the one
@@ -60,4 +66,96 @@ func pollTaskID(system, entity string, at time.Time) string {
 	var b [4]byte
 	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails on supported platforms.
 	return system + "-" + entity + "-" + at.UTC().Format("20060102T150405Z") + "-" + hex.EncodeToString(b[:])
+}
+
+// cycleSealer seals poll cycles' tasks in the sync-task store itself, once
+// every message of a cycle has been acknowledged, so a task finishes even
+// when its dw_task_last message never reaches the sync_task processor (a
+// mapping's deleted() or a filter dropped it, or the processor rejected
+// it). An acknowledged message has left the pipeline, so every message of
+// the cycle that was going to be staged has been. Acks may arrive from any
+// goroutine; begin, emitted and end are called by the reading goroutine.
+type cycleSealer struct {
+	dsn string
+	log *service.Logger
+
+	mu     sync.Mutex
+	cycles map[string]*cycleAcks
+}
+
+type cycleAcks struct {
+	pending int
+	ended   bool
+}
+
+func newCycleSealer(dsn string, log *service.Logger) *cycleSealer {
+	return &cycleSealer{dsn: dsn, log: log, cycles: map[string]*cycleAcks{}}
+}
+
+// emitted counts one more message of task id and wraps its ack so that the
+// cycle's last acknowledgement (success or not: a nacked message is not
+// redelivered into this task) seals the task.
+func (s *cycleSealer) emitted(id string, ack func(context.Context, error) error) func(context.Context, error) error {
+	s.mu.Lock()
+	c := s.cycles[id]
+	if c == nil {
+		c = &cycleAcks{}
+		s.cycles[id] = c
+	}
+	c.pending++
+	s.mu.Unlock()
+	var once sync.Once
+	return func(ctx context.Context, err error) error {
+		aerr := ack(ctx, err)
+		once.Do(func() {
+			s.mu.Lock()
+			c.pending--
+			seal := c.ended && c.pending == 0
+			if seal {
+				delete(s.cycles, id)
+			}
+			s.mu.Unlock()
+			if seal {
+				s.seal(ctx, id)
+			}
+		})
+		return aerr
+	}
+}
+
+// end marks task id's cycle as having emitted its last message; the task
+// is sealed now if every message was acknowledged already. A cycle that
+// emitted nothing has no task and nothing to seal.
+func (s *cycleSealer) end(ctx context.Context, id string) {
+	s.mu.Lock()
+	c := s.cycles[id]
+	if c == nil {
+		s.mu.Unlock()
+		return
+	}
+	c.ended = true
+	seal := c.pending == 0
+	if seal {
+		delete(s.cycles, id)
+	}
+	s.mu.Unlock()
+	if seal {
+		s.seal(ctx, id)
+	}
+}
+
+func (s *cycleSealer) seal(ctx context.Context, id string) {
+	store, err := synctask.Acquire(ctx, s.dsn)
+	if err == nil {
+		err = store.SealTask(ctx, id)
+		if rerr := store.Release(context.WithoutCancel(ctx)); err == nil {
+			err = rerr
+		}
+	}
+	switch {
+	case errors.Is(err, synctask.ErrNotFound):
+		s.log.Debugf("poll cycle %s staged nothing: no task to seal", id)
+	case err != nil:
+		s.log.Errorf("sealing the task of poll cycle %s: %v (it is sealed at its deadline instead)", id, err)
+	}
 }
