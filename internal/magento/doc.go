@@ -17,6 +17,15 @@
 // stock items, order comments and status, invoices, shipments, customers,
 // and async bulk requests with their operation status.
 //
+// Orders have two ids. entity_id is the id in /V1/orders/{id} (GetOrder,
+// and every write under an order: comments, invoices, shipments); the
+// bloblang/mappings/magento mappings carry it as the canonical
+// order_external_ids.magento and the metadata magento_order_id.
+// increment_id is the order number customers see ("000000042"), the
+// input's dw_src_id for orders, and is resolved to entity_id with one
+// search (OrderEntityID, FindOrder). Never parse one as the other: both
+// are often numeric and would name different orders.
+//
 // Errors (errors.go) are *httpx.HTTPError values whose Message is Magento's
 // message with its %1…%n or %name placeholders filled from parameters;
 // 429, 5xx and transport failures are retryable, other 4xx permanent.
