@@ -14,6 +14,7 @@ import (
 	"github.com/redpanda-data/benthos/v4/public/service"
 
 	"github.com/datawald/datawald/internal/awsconf"
+	"github.com/datawald/datawald/internal/docsgen"
 )
 
 const (
@@ -68,7 +69,7 @@ func sqsInputConfigFromParsed(conf *service.ParsedConfig) (c sqsInputConfig, err
 func sqsInputSpec() *service.ConfigSpec {
 	return service.NewConfigSpec().
 		Stable().
-		Categories("Services").
+		Categories(docsgen.Category, "Services").
 		Summary("Receives messages from an Amazon SQS queue (standard or FIFO) with at-least-once delivery.").
 		Description(`
 Messages are received with long polling. A received message stays invisible to other consumers while

@@ -11,6 +11,7 @@ import (
 
 	"github.com/redpanda-data/benthos/v4/public/service"
 
+	"github.com/datawald/datawald/internal/docsgen"
 	"github.com/datawald/datawald/internal/synctask"
 )
 
@@ -63,7 +64,7 @@ func syncTaskEventsConfigFromParsed(conf *service.ParsedConfig) (c syncTaskEvent
 func syncTaskEventsSpec() *service.ConfigSpec {
 	return service.NewConfigSpec().
 		Beta().
-		Categories("Integration").
+		Categories(docsgen.Category, "Integration").
 		Summary("Emits each finished sync task as a message, for notifications by any output (DataWald's sync_task_notification).").
 		Description(`
 Every time a task reaches Completed, Fail or Incompleted (again, after a retry) the store records an event;

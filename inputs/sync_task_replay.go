@@ -7,6 +7,7 @@ import (
 
 	"github.com/redpanda-data/benthos/v4/public/service"
 
+	"github.com/datawald/datawald/internal/docsgen"
 	"github.com/datawald/datawald/internal/synctask"
 	"github.com/datawald/datawald/internal/synctask/api"
 )
@@ -68,7 +69,7 @@ func syncTaskReplayConfigFromParsed(conf *service.ParsedConfig) (c syncTaskRepla
 func syncTaskReplaySpec() *service.ConfigSpec {
 	return service.NewConfigSpec().
 		Beta().
-		Categories("Integration").
+		Categories(docsgen.Category, "Integration").
 		Summary("Re-emits the staged payloads of retried entities, and entities pushed in through the sync-task API.").
 		Description(`
 Use it in a `+"`broker`"+` beside the source input, so that retried and pushed entities go down the same

@@ -14,6 +14,7 @@ import (
 	"github.com/redpanda-data/benthos/v4/public/service"
 
 	"github.com/datawald/datawald/internal/awsconf"
+	"github.com/datawald/datawald/internal/docsgen"
 )
 
 const (
@@ -83,7 +84,7 @@ func isFIFO(url string) bool { return strings.HasSuffix(url, ".fifo") }
 func sqsOutputSpec() *service.ConfigSpec {
 	return service.NewConfigSpec().
 		Stable().
-		Categories("Services").
+		Categories(docsgen.Category, "Services").
 		Summary("Sends messages to an Amazon SQS queue (standard or FIFO) in batches of up to ten.").
 		Description(`
 Messages are sent with SendMessageBatch: each batch of the `+"`batching`"+` policy is split into calls of at

@@ -8,6 +8,7 @@ import (
 
 	"github.com/redpanda-data/benthos/v4/public/service"
 
+	"github.com/datawald/datawald/internal/docsgen"
 	"github.com/datawald/datawald/internal/magento"
 	"github.com/datawald/datawald/internal/synctask"
 )
@@ -103,7 +104,7 @@ func magentoOutputConfigFromParsed(conf *service.ParsedConfig) (c magentoOutputC
 func magentoOutputSpec() *service.ConfigSpec {
 	return service.NewConfigSpec().
 		Beta().
-		Categories("Services").
+		Categories(docsgen.Category, "Services").
 		Summary("Upserts products, MSI source items, legacy stock items, customers, order status and comments, invoices and shipments into Magento 2 / Adobe Commerce, idempotently, recording each entity's outcome.").
 		Description(`
 Each message is one entity, already mapped to the body Magento takes (for example by `+"`bloblang/mappings/magento`"+`). Every write is an upsert by a natural key, preceded by a read, so redelivery never creates duplicates and unchanged data is not written again (an unchanged entity is recorded I, which also stops update ping-pong between systems):

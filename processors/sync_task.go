@@ -10,6 +10,7 @@ import (
 
 	"github.com/redpanda-data/benthos/v4/public/service"
 
+	"github.com/datawald/datawald/internal/docsgen"
 	"github.com/datawald/datawald/internal/synctask"
 	"github.com/datawald/datawald/internal/synctask/api"
 )
@@ -75,7 +76,7 @@ func syncTaskProcConfigFromParsed(conf *service.ParsedConfig) (c syncTaskProcCon
 func syncTaskProcSpec() *service.ConfigSpec {
 	return service.NewConfigSpec().
 		Beta().
-		Categories("Integration").
+		Categories(docsgen.Category, "Integration").
 		Summary("Stages canonical entities in the sync-task store, deduplicates them by content and attaches them to sync tasks.").
 		Description(`
 Place it on the source side, after the mapping from the source system to the canonical entity. For
