@@ -68,7 +68,8 @@ func componentPage(cv *service.ConfigView) ([]byte, error) {
 			if len(f.ExamplesMarshalled) > 0 {
 				b.WriteString("\n```yaml\n# Examples\n")
 				for _, ex := range f.ExamplesMarshalled {
-					fmt.Fprintf(&b, "%s: %s\n", f.FullName[strings.LastIndex(f.FullName, ".")+1:], strings.TrimSpace(ex))
+					// Benthos marshals each example with its field key.
+					fmt.Fprintf(&b, "%s\n", strings.TrimSpace(ex))
 				}
 				b.WriteString("```\n")
 			}
