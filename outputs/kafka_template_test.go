@@ -8,7 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-func TestMetaTemplateAnswersExactlyAsBloblangWhenEveryEntryIsAStringOrBytes(t *testing.T) {
+func TestKafkaOutputMetaTemplateAnswersExactlyAsBloblangWhenEveryEntryIsAStringOrBytes(t *testing.T) {
 	msg := service.NewMessage([]byte("body"))
 	msg.MetaSetMut("dw_tx_type", "order")
 	msg.MetaSetMut("dw_src_id", "100123")
@@ -34,7 +34,7 @@ func TestMetaTemplateAnswersExactlyAsBloblangWhenEveryEntryIsAStringOrBytes(t *t
 	}
 }
 
-func TestMetaTemplateDefersToBloblangForMissingTypedOrEmptyEntries(t *testing.T) {
+func TestKafkaOutputMetaTemplateDefersToBloblangForMissingTypedOrEmptyEntries(t *testing.T) {
 	msg := service.NewMessage(nil)
 	msg.MetaSetMut("a", "x")
 	msg.MetaSetMut("n", int64(7))
@@ -56,7 +56,7 @@ func TestMetaTemplateDefersToBloblangForMissingTypedOrEmptyEntries(t *testing.T)
 	assert.False(t, ok, "a typed entry is formatted by Bloblang")
 }
 
-func TestMetaTemplateIsOnlyParsedForTextAndMetadataReferences(t *testing.T) {
+func TestKafkaOutputMetaTemplateIsOnlyParsedForTextAndMetadataReferences(t *testing.T) {
 	for _, raw := range []string{
 		"datawald.entities",
 		`${! meta("a").uppercase() }`,

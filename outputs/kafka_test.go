@@ -293,3 +293,65 @@ func (w lockedWriter) Write(p []byte) (int, error) {
 	defer w.mu.Unlock()
 	return w.b.Write(p)
 }
+
+func TestKafkaOutputKeysTopicsAndHeadersFromMetadataReadAsBloblangDoes(t *testing.T) {
+	c, err := kfake.NewCluster(
+		kfake.NumBrokers(1),
+		kfake.SeedTopics(1, "dw.magento", "dw.hubspot"),
+		kfake.ListenFn(func(network, _ string) (net.Listener, error) { return net.Listen(network, "127.0.0.1:0") }),
+	)
+	require.NoError(t, err)
+	t.Cleanup(c.Close)
+	broker := c.ListenAddrs()[0]
+
+	mk := func(target string, meta map[string]any) *service.Message {
+		m := service.NewMessage([]byte(`{}`))
+		m.MetaSetMut("dw_target", target)
+		for k, v := range meta {
+			m.MetaSetMut(k, v)
+		}
+		return m
+	}
+	stamp := time.Date(2026, 11, 1, 12, 0, 0, 5, time.UTC)
+	batch := service.MessageBatch{
+		mk("magento", map[string]any{"dw_tx_type": "order", "dw_src_id": "1"}),
+		mk("hubspot", map[string]any{"dw_tx_type": "order"}),                                            // src id missing
+		mk("magento", map[string]any{"dw_tx_type": "order", "dw_src_id": int64(7)}),                     // typed
+		mk("hubspot", map[string]any{"dw_tx_type": "order", "dw_src_id": ""}),                           // empty
+		mk("magento", map[string]any{"dw_tx_type": []byte("refund"), "dw_src_id": "2", "dw_at": stamp}), // bytes, time header
+	}
+	keyExpr, err := service.NewInterpolatedString(`${! meta("dw_tx_type") }:${! meta("dw_src_id") }`)
+	require.NoError(t, err)
+	want := map[string]int{}
+	for _, m := range batch {
+		k, err := keyExpr.TryString(m)
+		require.NoError(t, err)
+		target, _ := m.MetaGet("dw_target")
+		want["dw."+target+"|"+k]++
+	}
+	require.NoError(t, produce(t, fmt.Sprintf(`
+kafka:
+  seed_brokers: [ %q ]
+  topic: dw.${! meta("dw_target") }
+  key: ${! meta("dw_tx_type") }:${! meta("dw_src_id") }
+  metadata:
+    include_prefixes: [ "dw_at" ]
+`, broker), batch))
+
+	got := map[string]int{}
+	for _, topic := range []string{"dw.magento", "dw.hubspot"} {
+		n := 3
+		if topic == "dw.hubspot" {
+			n = 2
+		}
+		for _, r := range consumeAll(t, broker, topic, n) {
+			got[r.Topic+"|"+string(r.Key)]++
+			if string(r.Key) == "refund:2" {
+				require.Len(t, r.Headers, 1)
+				assert.Equal(t, stamp.Format(time.RFC3339Nano), string(r.Headers[0].Value))
+			}
+		}
+	}
+	assert.Equal(t, want, got)
+	assert.Contains(t, got, "dw.hubspot|order:null", "a missing entry reads as Bloblang's null")
+}
