@@ -20,6 +20,7 @@ var postgresDialect = dialect{
 	lockRows:      " FOR UPDATE",
 	lockEntities:  " FOR UPDATE",
 	lateralLookup: true,
+	arrayParams:   true,
 	skipLocked:    " FOR UPDATE SKIP LOCKED",
 	// Advisory lock ids: arbitrary constants private to datawald.
 	migrationLock: "SELECT pg_advisory_xact_lock(7031977001)",

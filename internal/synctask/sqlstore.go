@@ -30,9 +30,8 @@ type dialect struct {
 	lateralLookup bool
 	// skipLocked is appended to queue claims so replicas take disjoint rows.
 	skipLocked string
-	// cacheStmts keeps prepared statements on the writer (SQLite: the
-	// driver does not cache them; pgx does by itself).
-	cacheStmts bool
+	// arrayParams binds a list as one array parameter (= ANY(?)).
+	arrayParams bool
 	// inlineLiterals writes small values of batch statements as literals
 	// (see sqlite_literals.go).
 	inlineLiterals bool
@@ -80,7 +79,6 @@ type sqlStore struct {
 	// maxRows bounds rows per multi-row statement (parameter limits).
 	maxRows int
 	now     func() time.Time
-	stmts   sync.Map // query text → *sql.Stmt on w
 	wmu     sync.Mutex
 }
 
@@ -149,46 +147,21 @@ func (e *CorruptRowError) Error() string {
 	return fmt.Sprintf("corrupt stored %s: %s", e.What, e.Detail)
 }
 
-// exec runs q (with ? placeholders) in tx. On dialects that benefit, the
-// statement is prepared once and reused: parsing a 1,600-parameter insert
-// costs as much as running it on SQLite.
+// exec runs q (with ? placeholders) in tx.
+//
+// Statements are not prepared and cached here: pgx caches prepared
+// statements per connection by itself, and modernc.org/sqlite (v1.40) keeps
+// only the text in a prepared *sql.Stmt and re-parses it on every execution,
+// so a cache would only add a round through database/sql. On SQLite the
+// cost of parsing is cut instead by keeping statement text short
+// (sqlite_literals.go, loadForStaging).
 func (s *sqlStore) exec(ctx context.Context, tx *sql.Tx, q string, args ...any) (sql.Result, error) {
-	q = s.d.rebind(q)
-	if st, err := s.prepared(ctx, q); err != nil {
-		return nil, err
-	} else if st != nil {
-		return tx.StmtContext(ctx, st).ExecContext(ctx, args...)
-	}
-	return tx.ExecContext(ctx, q, args...)
+	return tx.ExecContext(ctx, s.d.rebind(q), args...)
 }
 
 // query is exec for statements returning rows.
 func (s *sqlStore) query(ctx context.Context, tx *sql.Tx, q string, args ...any) (*sql.Rows, error) {
-	q = s.d.rebind(q)
-	if st, err := s.prepared(ctx, q); err != nil {
-		return nil, err
-	} else if st != nil {
-		return tx.StmtContext(ctx, st).QueryContext(ctx, args...)
-	}
-	return tx.QueryContext(ctx, q, args...)
-}
-
-func (s *sqlStore) prepared(ctx context.Context, q string) (*sql.Stmt, error) {
-	if !s.d.cacheStmts {
-		return nil, nil
-	}
-	if st, ok := s.stmts.Load(q); ok {
-		return st.(*sql.Stmt), nil
-	}
-	st, err := s.w.PrepareContext(ctx, q)
-	if err != nil {
-		return nil, fmt.Errorf("preparing statement: %w", err)
-	}
-	if prev, loaded := s.stmts.LoadOrStore(q, st); loaded {
-		_ = st.Close()
-		return prev.(*sql.Stmt), nil
-	}
-	return st, nil
+	return tx.QueryContext(ctx, s.d.rebind(q), args...)
 }
 
 // withTx runs fn in a write transaction.
@@ -378,10 +351,6 @@ func notFound(err error, what string) error {
 
 func (s *sqlStore) Close(ctx context.Context) error {
 	var errs []error
-	s.stmts.Range(func(_, st any) bool {
-		errs = append(errs, st.(*sql.Stmt).Close())
-		return true
-	})
 	if s.r != s.w {
 		errs = append(errs, s.r.Close())
 	}

@@ -7,7 +7,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"runtime"
-	"strings"
 	"sync"
 	"time"
 )
@@ -141,7 +140,7 @@ func (s *sqlStore) stageOnce(ctx context.Context, spec TaskSpec, in []StageInput
 		if err != nil {
 			return err
 		}
-		prev, err := s.loadForStaging(ctx, tx, in)
+		prev, err := s.loadForStaging(ctx, tx, spec, in)
 		if err != nil {
 			return err
 		}
@@ -257,13 +256,45 @@ func uniqueKeys(keys []Key) []Key {
 	return out
 }
 
-// loadForStaging reads the stored entities of a batch.
-func (s *sqlStore) loadForStaging(ctx context.Context, tx *sql.Tx, in []StageInput) (map[Key]Entity, error) {
+// loadForStaging reads the stored entities of a batch. Every key of a batch
+// shares the task's source, target and tx_type (validateSpec), so the lookup
+// is one primary-key probe per src_id under a fixed prefix: on PostgreSQL a
+// constant statement (the ids as one array parameter) that pgx prepares
+// once per connection, on SQLite an IN list of literals (the driver re-parses
+// every statement, and a list of src_ids is a quarter of the text a VALUES
+// join of whole keys is).
+func (s *sqlStore) loadForStaging(ctx context.Context, tx *sql.Tx, spec TaskSpec, in []StageInput) (map[Key]Entity, error) {
 	prev := make(map[Key]Entity, len(in))
 	err := chunks(len(in), s.maxRows, func(lo, hi int) error {
-		from, args := s.keyedJoin(hi-lo, func(i int) Key { return in[lo+i].Key })
-		q := `SELECT e.` + strings.ReplaceAll(entityCols, ", ", ", e.") + ` FROM ` + from
-		rows, err := s.query(ctx, tx, q, args...)
+		q := sqlBuilder{inline: s.d.inlineLiterals}
+		if s.d.arrayParams {
+			ids := make([]string, 0, hi-lo)
+			for _, e := range in[lo:hi] {
+				ids = append(ids, e.SrcID)
+			}
+			// One primary-key probe per id: the LATERAL ... LIMIT 1 keeps a
+			// generic plan (cached while the table was still empty) from
+			// turning into a scan of the whole, growing table.
+			q.raw(`SELECT e.* FROM unnest(?::text[]) AS v(src_id), LATERAL (SELECT ` + entityCols + ` FROM dw_entities x
+				WHERE x.source = ? AND x.target = ? AND x.tx_type = ? AND x.src_id = v.src_id LIMIT 1` + s.d.lockEntities + `) AS e`)
+			q.args = append(q.args, ids, spec.Source, spec.Target, spec.TxType)
+		} else {
+			q.raw(`SELECT ` + entityCols + ` FROM dw_entities WHERE source = `)
+			q.text(spec.Source)
+			q.raw(` AND target = `)
+			q.text(spec.Target)
+			q.raw(` AND tx_type = `)
+			q.text(spec.TxType)
+			q.raw(` AND src_id IN (`)
+			for i, e := range in[lo:hi] {
+				if i > 0 {
+					q.raw(",")
+				}
+				q.text(e.SrcID)
+			}
+			q.raw(`)` + s.d.lockEntities)
+		}
+		rows, err := s.query(ctx, tx, q.String(), q.args...)
 		if err != nil {
 			return fmt.Errorf("loading staged entities: %w", err)
 		}
