@@ -47,6 +47,8 @@ const (
 	sbFlagErrorRate     = "error-rate"
 	sbFlagRateLimitRate = "rate-limit-rate"
 	sbFlagDropRate      = "drop-rate"
+	sbFlagSlowRate      = "slow-rate"
+	sbFlagSlowLatency   = "slow-latency"
 	sbFlagFaultSeed     = "fault-seed"
 	sbFlagProfile       = "rate-limit-profile"
 	sbFlagJSON          = "json"
@@ -133,6 +135,8 @@ func sandboxCommand() *cli.Command {
 		&cli.Float64Flag{Name: sbFlagErrorRate, Usage: "share of requests answered 500, 502 or 503 (0..1)"},
 		&cli.Float64Flag{Name: sbFlagRateLimitRate, Usage: "share of requests answered 429 (0..1)"},
 		&cli.Float64Flag{Name: sbFlagDropRate, Usage: "share of requests whose connection is closed without a response (0..1)"},
+		&cli.Float64Flag{Name: sbFlagSlowRate, Usage: "share of requests handled but answered only after --slow-latency, e.g. past a client's timeout (0..1)"},
+		&cli.DurationFlag{Name: sbFlagSlowLatency, Usage: "how long a slow response is held back, e.g. 30s"},
 		&cli.Uint64Flag{Name: sbFlagFaultSeed, Usage: "non-zero makes the fault draws reproducible"},
 		&cli.StringFlag{Name: sbFlagProfile, Value: profileVendor, Usage: "vendor rate limits: " +
 			"vendor (the real defaults: NetSuite 5 requests in flight, HubSpot 100 per 10 s and 5 searches/s), " +
@@ -202,6 +206,7 @@ func sandboxConfigFromContext(c *cli.Context) (sandboxConfig, error) {
 		faults: sandbox.Faults{
 			ErrorRate: c.Float64(sbFlagErrorRate), RateLimitRate: c.Float64(sbFlagRateLimitRate),
 			DropRate: c.Float64(sbFlagDropRate), Latency: sandbox.Duration(c.Duration(sbFlagLatency)),
+			SlowRate: c.Float64(sbFlagSlowRate), SlowLatency: sandbox.Duration(c.Duration(sbFlagSlowLatency)),
 		},
 		faultSeed: c.Uint64(sbFlagFaultSeed),
 		profile:   c.String(sbFlagProfile),

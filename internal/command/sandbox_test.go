@@ -154,7 +154,7 @@ func TestSandboxCommand_TextOutputListsURLsAndCredentials(t *testing.T) {
 		assert.Contains(t, strings.Join(header, "\n"), "  access_token: ")
 		status, body := call(t, http.MethodGet, u+"/_sandbox/faults", "", nil)
 		require.Equal(t, http.StatusOK, status)
-		assert.JSONEq(t, `{"error_rate":0.01,"rate_limit_rate":0,"drop_rate":0,"latency":"5ms"}`, body)
+		assert.JSONEq(t, `{"error_rate":0.01,"rate_limit_rate":0,"drop_rate":0,"latency":"5ms","slow_rate":0,"slow_latency":"0s"}`, body)
 	}
 }
 

@@ -12,9 +12,12 @@ import (
 // Faults are the faults injected into vendor API requests. Each request
 // draws once: with probability DropRate its connection is closed with no
 // response, else with probability ErrorRate it is answered 500, 502 or 503
-// (chosen evenly), else with probability RateLimitRate it is answered 429;
-// otherwise the vendor handles it. Latency is added before that draw to
-// every request, faulted or not. The zero value injects nothing.
+// (chosen evenly), else with probability RateLimitRate it is answered 429,
+// else with probability SlowRate the vendor handles it but its response is
+// held back SlowLatency (longer than a client's timeout, the request has
+// taken effect although the client saw a timeout); otherwise the vendor
+// handles it. Latency is added before that draw to every request, faulted
+// or not. The zero value injects nothing.
 //
 // Faults is the JSON body of GET and PUT /_sandbox/faults.
 type Faults struct {
@@ -32,6 +35,11 @@ type Faults struct {
 	DropRate float64 `json:"drop_rate"`
 	// Latency is added to every vendor request ("20ms").
 	Latency Duration `json:"latency"`
+	// SlowRate is the share of requests the vendor handles whose response
+	// is then held back SlowLatency, in [0, 1].
+	SlowRate float64 `json:"slow_rate"`
+	// SlowLatency is how long a slow response is held back ("2s").
+	SlowLatency Duration `json:"slow_latency"`
 }
 
 // Validate reports the first field outside its range: every rate must be in
@@ -40,7 +48,7 @@ func (f Faults) Validate() error {
 	rates := []struct {
 		name string
 		v    float64
-	}{{"error_rate", f.ErrorRate}, {"rate_limit_rate", f.RateLimitRate}, {"drop_rate", f.DropRate}}
+	}{{"error_rate", f.ErrorRate}, {"rate_limit_rate", f.RateLimitRate}, {"drop_rate", f.DropRate}, {"slow_rate", f.SlowRate}}
 	sum := 0.0
 	for _, r := range rates {
 		// The negated comparison also rejects NaN.
@@ -50,17 +58,20 @@ func (f Faults) Validate() error {
 		sum += r.v
 	}
 	if sum > 1+1e-9 {
-		return fmt.Errorf("error_rate + rate_limit_rate + drop_rate must be at most 1, got %v", sum)
+		return fmt.Errorf("error_rate + rate_limit_rate + drop_rate + slow_rate must be at most 1, got %v", sum)
 	}
 	if f.Latency < 0 {
 		return fmt.Errorf("latency must not be negative, got %s", time.Duration(f.Latency))
+	}
+	if f.SlowLatency < 0 || (f.SlowRate > 0 && f.SlowLatency == 0) {
+		return fmt.Errorf("slow_latency must be positive when slow_rate is set, got %s", time.Duration(f.SlowLatency))
 	}
 	return nil
 }
 
 // active reports whether any request can be faulted or delayed.
 func (f Faults) active() bool {
-	return f.ErrorRate > 0 || f.RateLimitRate > 0 || f.DropRate > 0 || f.Latency > 0
+	return f.ErrorRate > 0 || f.RateLimitRate > 0 || f.DropRate > 0 || f.Latency > 0 || f.SlowRate > 0
 }
 
 // Duration is a time.Duration that reads and writes JSON as a Go duration
@@ -98,6 +109,7 @@ const (
 	faultDrop
 	faultError
 	faultRateLimit
+	faultSlow
 )
 
 // faultDice draws fault outcomes. With a seed the sequence of outcomes is
@@ -138,6 +150,8 @@ func (d *faultDice) draw(f Faults) (faultKind, int) {
 		return faultError, errorStatuses[min(int(band*3), 2)]
 	case x < f.DropRate+f.ErrorRate+f.RateLimitRate:
 		return faultRateLimit, http.StatusTooManyRequests
+	case x < f.DropRate+f.ErrorRate+f.RateLimitRate+f.SlowRate:
+		return faultSlow, 0
 	}
 	return faultNone, 0
 }

@@ -166,7 +166,7 @@ func TestFaults_SetAtRunTimeThroughPUTAndReadBackWithGET(t *testing.T) {
 
 	status, body := get(t, base+"/_sandbox/faults")
 	require.Equal(t, http.StatusOK, status)
-	assert.JSONEq(t, `{"error_rate":0.25,"rate_limit_rate":0.5,"drop_rate":0.125,"latency":"20ms"}`, body)
+	assert.JSONEq(t, `{"error_rate":0.25,"rate_limit_rate":0.5,"drop_rate":0.125,"latency":"20ms","slow_rate":0,"slow_latency":"0s"}`, body)
 
 	sandboxtest.SetFaults(t, base, sandbox.Faults{RateLimitRate: 1})
 	status, _ = get(t, base+"/items/1")
@@ -220,4 +220,39 @@ func TestDuration_RoundTripsAsAGoDurationString(t *testing.T) {
 		require.NoError(t, json.Unmarshal([]byte(in), &d), in)
 		assert.Equal(t, want, time.Duration(d), in)
 	}
+}
+
+func TestFaults_SlowResponseTakesEffectAlthoughTheClientTimesOut(t *testing.T) {
+	v := newFakeVendor()
+	srv, base := sandboxtest.Start(t, v, sandbox.Options{Faults: sandbox.Faults{SlowRate: 1, SlowLatency: sandbox.Duration(2 * time.Second)}})
+	client := &http.Client{Timeout: 200 * time.Millisecond}
+	start := time.Now()
+	_, err := client.Post(base+"/items", "application/json", nil)
+	require.Error(t, err, "the client gives up waiting")
+	assert.Less(t, time.Since(start), time.Second)
+
+	srv.SetFaults(sandbox.Faults{})
+	resp, err := http.Get(base + "/items/4")
+	require.NoError(t, err)
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusOK, resp.StatusCode, "the item was created although the client saw a timeout: %s", body)
+	require.Eventually(t, func() bool {
+		return srv.Stats().Count("POST /items", sandbox.StatusClientClosed) == 1
+	}, 3*time.Second, 20*time.Millisecond, "the abandoned response is counted as closed by the client")
+}
+
+func TestFaults_SlowResponseArrivesAfterTheDelayWithTheVendorsAnswer(t *testing.T) {
+	srv := sandbox.NewServer(newFakeVendor(), sandbox.Options{Faults: sandbox.Faults{SlowRate: 1, SlowLatency: sandbox.Duration(100 * time.Millisecond)}})
+	start := time.Now()
+	rec := serve(srv, http.MethodGet, "/items/1", "")
+	assert.GreaterOrEqual(t, time.Since(start), 100*time.Millisecond)
+	assert.Equal(t, http.StatusOK, rec.Code)
+	assert.Contains(t, rec.Body.String(), `"id":1`)
+	assert.EqualValues(t, 1, srv.Stats().Count("GET /items/{id}", http.StatusOK))
+}
+
+func TestFaults_SlowRateNeedsASlowLatency(t *testing.T) {
+	assert.ErrorContains(t, sandbox.Faults{SlowRate: 0.1}.Validate(), "slow_latency")
+	assert.ErrorContains(t, sandbox.Faults{SlowRate: 0.6, ErrorRate: 0.6, SlowLatency: 1}.Validate(), "at most 1")
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -127,8 +128,13 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	if f.DropRate > 0 || f.ErrorRate > 0 || f.RateLimitRate > 0 {
-		if kind, code := s.dice.draw(*f); kind != faultNone {
+	if f.DropRate > 0 || f.ErrorRate > 0 || f.RateLimitRate > 0 || f.SlowRate > 0 {
+		switch kind, code := s.dice.draw(*f); kind {
+		case faultNone:
+		case faultSlow:
+			s.serveSlow(sw, r, time.Duration(f.SlowLatency))
+			return
+		default:
 			_, sw.endpoint = s.mux.Handler(r)
 			s.writeFault(sw, kind, code)
 			return
@@ -139,6 +145,29 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// written, without matching twice.
 	sw.req = r
 	s.mux.ServeHTTP(sw, r)
+}
+
+// serveSlow lets the vendor handle r completely, then holds its response
+// back for delay: the request takes effect even when the client gives up
+// waiting, which is what makes a client-side timeout dangerous to retry
+// blindly.
+func (s *Server) serveSlow(sw *statusWriter, r *http.Request, delay time.Duration) {
+	held := httptest.NewRecorder()
+	s.mux.ServeHTTP(held, r)
+	_, sw.endpoint = s.mux.Handler(r)
+	t := time.NewTimer(delay)
+	select {
+	case <-t.C:
+	case <-r.Context().Done():
+		t.Stop()
+		sw.count(StatusClientClosed)
+		return
+	}
+	for k, vs := range held.Header() {
+		sw.Header()[k] = vs
+	}
+	sw.WriteHeader(held.Code)
+	_, _ = sw.Write(held.Body.Bytes())
 }
 
 func (s *Server) writeFault(w *statusWriter, kind faultKind, status int) {
