@@ -50,3 +50,122 @@ func (q *sqlBuilder) param(v any) {
 }
 
 func (q *sqlBuilder) String() string { return q.b.String() }
+
+// entityColumn reads one column of an entity, in entityCols order; exactly
+// one of text, blob and num is set.
+type entityColumn struct {
+	text func(e *Entity) string
+	blob func(e *Entity) []byte
+	num  func(e *Entity) int64
+}
+
+var entityColumns = [...]entityColumn{
+	{text: func(e *Entity) string { return e.Source }},
+	{text: func(e *Entity) string { return e.Target }},
+	{text: func(e *Entity) string { return e.TxType }},
+	{text: func(e *Entity) string { return e.SrcID }},
+	{text: func(e *Entity) string { return string(e.Status) }},
+	{text: func(e *Entity) string { return e.Hash }},
+	{blob: func(e *Entity) []byte { return e.Data }},
+	{blob: func(e *Entity) []byte { return e.OldData }},
+	{text: func(e *Entity) string { return e.TgtID }},
+	{text: func(e *Entity) string { return e.ErrorCode }},
+	{text: func(e *Entity) string { return e.Note }},
+	{text: func(e *Entity) string { return e.TaskID }},
+	{num: func(e *Entity) int64 { return micros(e.CreatedAt) }},
+	{num: func(e *Entity) int64 { return micros(e.UpdatedAt) }},
+	{num: func(e *Entity) int64 { return micros(e.StagedAt) }},
+	{num: func(e *Entity) int64 { return micros(e.StatusAt) }},
+}
+
+// write appends e's value of the column: a literal, a NULL for a nil
+// payload, or a bound payload.
+func (col entityColumn) write(q *sqlBuilder, e *Entity) {
+	switch {
+	case col.text != nil:
+		q.text(col.text(e))
+	case col.num != nil:
+		q.int(col.num(e))
+	case col.blob(e) == nil:
+		q.raw("NULL")
+	default:
+		q.param(col.blob(e))
+	}
+}
+
+// shared reports whether every row has the same value in the column; a
+// payload column is shared only when it is NULL in every row.
+func (col entityColumn) shared(rows []*Entity) bool {
+	for _, e := range rows {
+		switch {
+		case col.text != nil:
+			if col.text(e) != col.text(rows[0]) {
+				return false
+			}
+		case col.num != nil:
+			if col.num(e) != col.num(rows[0]) {
+				return false
+			}
+		case col.blob(e) != nil:
+			return false
+		}
+	}
+	return true
+}
+
+// insertEntitiesSQL appends an INSERT of rows into dw_entities to q, for
+// dialects that inline literals. A column with the same value in every row
+// (the key prefix and the task always; in a typical batch also the status,
+// note, error fields and timestamps) is written once in the SELECT list, and
+// only the columns that differ go into the VALUES rows: SQLite's parsing and
+// code generation, paid on every execution, grow with the number of values,
+// and a batch of first sightings then differs only in src_id, hash and data.
+// The statement ends in WHERE true, which SQLite requires before an upsert
+// clause on INSERT ... SELECT.
+func insertEntitiesSQL(q *sqlBuilder, rows []*Entity) {
+	var shared [len(entityColumns)]bool
+	varying := 0
+	for c, col := range entityColumns {
+		shared[c] = col.shared(rows)
+		if !shared[c] {
+			varying++
+		}
+	}
+	q.raw(`INSERT INTO dw_entities (` + entityCols + `) SELECT `)
+	k := 0
+	for c, col := range entityColumns {
+		if c > 0 {
+			q.raw(",")
+		}
+		if shared[c] {
+			col.write(q, rows[0])
+			continue
+		}
+		k++
+		q.raw("v.column")
+		q.raw(strconv.Itoa(k))
+	}
+	if varying > 0 {
+		q.raw(" FROM (VALUES ")
+		for i, e := range rows {
+			if i > 0 {
+				q.raw(",")
+			}
+			q.raw("(")
+			first := true
+			for c, col := range entityColumns {
+				if shared[c] {
+					continue
+				}
+				if !first {
+					q.raw(",")
+				}
+				first = false
+				col.write(q, e)
+			}
+			q.raw(")")
+		}
+		q.raw(") AS v")
+	}
+	q.raw(" WHERE true")
+}

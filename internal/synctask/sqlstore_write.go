@@ -314,29 +314,21 @@ func (s *sqlStore) loadForStaging(ctx context.Context, tx *sql.Tx, spec TaskSpec
 func (s *sqlStore) writeEntities(ctx context.Context, tx *sql.Tx, keys []Key, state map[Key]Entity, upsert bool) error {
 	return chunks(len(keys), s.maxRows, func(lo, hi int) error {
 		q := sqlBuilder{inline: s.d.inlineLiterals}
-		q.raw(`INSERT INTO dw_entities (` + entityCols + `) VALUES `)
-		for i, k := range keys[lo:hi] {
-			e := state[k]
-			if i > 0 {
-				q.raw(",")
+		if s.d.inlineLiterals {
+			rows := make([]*Entity, 0, hi-lo)
+			for _, k := range keys[lo:hi] {
+				e := state[k]
+				rows = append(rows, &e)
 			}
-			q.raw("(")
-			for _, v := range []string{e.Source, e.Target, e.TxType, e.SrcID, string(e.Status), e.Hash} {
-				q.text(v)
-				q.raw(",")
+			insertEntitiesSQL(&q, rows)
+		} else {
+			q.raw(`INSERT INTO dw_entities (` + entityCols + `) VALUES `)
+			q.raw(tuples(hi-lo, len(entityColumns)))
+			for _, k := range keys[lo:hi] {
+				e := state[k]
+				q.args = append(q.args, e.Source, e.Target, e.TxType, e.SrcID, string(e.Status), e.Hash, e.Data, e.OldData,
+					e.TgtID, e.ErrorCode, e.Note, e.TaskID, micros(e.CreatedAt), micros(e.UpdatedAt), micros(e.StagedAt), micros(e.StatusAt))
 			}
-			q.param(e.Data)
-			q.raw(",")
-			q.param(e.OldData)
-			for _, v := range []string{e.TgtID, e.ErrorCode, e.Note, e.TaskID} {
-				q.raw(",")
-				q.text(v)
-			}
-			for _, v := range []int64{micros(e.CreatedAt), micros(e.UpdatedAt), micros(e.StagedAt), micros(e.StatusAt)} {
-				q.raw(",")
-				q.int(v)
-			}
-			q.raw(")")
 		}
 		if upsert {
 			q.raw(` ON CONFLICT (source, target, tx_type, src_id) DO UPDATE SET status = excluded.status, hash = excluded.hash,
