@@ -261,10 +261,12 @@ func TestNetSuiteOutputAsyncRepeatedIdempotencyKeyNeverCreatesASecondRecord(t *t
 }
 
 func TestNetSuiteOutputWithTransientFaultsEndsEveryEntitySentExactlyOnce(t *testing.T) {
+	// 10% 5xx, 5% dropped connections and 5% responses held back past the
+	// client's timeout after NetSuite has applied the upsert.
 	h := startNetSuiteOutput(t, seed.Counts{Orders: 100}, sbnetsuite.Options{}, sandbox.Options{
-		Faults: sandbox.Faults{ErrorRate: 0.10, DropRate: 0.05}, FaultSeed: 7,
+		Faults: sandbox.Faults{ErrorRate: 0.10, DropRate: 0.05, SlowRate: 0.05, SlowLatency: sandbox.Duration(time.Second)}, FaultSeed: 7,
 	})
-	out := h.output(nil)
+	out := h.output(func(c *netsuiteOutputConfig) { c.client.HTTP.Timeout = 300 * time.Millisecond })
 	before := h.salesOrderCount()
 	ids, bodies, lines := h.orders("magento-order", 500)
 	msgs := h.stage("salesOrder", ids, bodies)
@@ -277,8 +279,10 @@ func TestNetSuiteOutputWithTransientFaultsEndsEveryEntitySentExactlyOnce(t *test
 	st := h.server.Stats()
 	faults := st.Count("PUT /services/rest/record/v1/{type}/{id}", 500) + st.Count("PUT /services/rest/record/v1/{type}/{id}", 502) +
 		st.Count("PUT /services/rest/record/v1/{type}/{id}", 503) + st.Count("PUT /services/rest/record/v1/{type}/{id}", sandbox.StatusDropped)
+	timeouts := st.Count("PUT /services/rest/record/v1/{type}/{id}", sandbox.StatusClientClosed)
 	assert.Positive(t, faults)
-	t.Logf("500 orders S exactly once through %d injected 5xx and dropped connections on upserts", faults)
+	assert.Positive(t, timeouts, "some upserts took effect while the client timed out")
+	t.Logf("500 orders S exactly once through %d injected 5xx and dropped connections and %d client timeouts on upserts", faults, timeouts)
 }
 
 func TestNetSuiteOutputRecordsAnUnknownItemAsFWithTheErrorCodeAndDetail(t *testing.T) {
