@@ -4,11 +4,9 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/redpanda-data/benthos/v4/public/service"
-	"github.com/robfig/cron/v3"
 
 	"github.com/datawald/datawald/internal/checkpoint"
 	"github.com/datawald/datawald/internal/docsgen"
@@ -16,26 +14,17 @@ import (
 )
 
 const (
-	miFieldEntity       = "entity"
-	miFieldPageSize     = "page_size"
-	miFieldPollInterval = "poll_interval"
-	miFieldSchedule     = "schedule"
-	miFieldLag          = "lag"
-	miFieldStartFrom    = "start_from"
-	miFieldSource       = "source"
-	miFieldSealStore    = "sync_task_store"
+	miFieldEntity    = "entity"
+	miFieldSource    = "source"
+	miFieldSealStore = "sync_task_store"
 )
 
 type magentoInputConfig struct {
-	client       magento.Config
-	resource     magento.Resource
-	pageSize     int
-	pollInterval time.Duration
-	schedule     cron.Schedule
-	lag          time.Duration
-	startFrom    time.Time
-	source       string
-	sealStore    string
+	pollingConfig
+	client    magento.Config
+	resource  magento.Resource
+	source    string
+	sealStore string
 }
 
 func magentoInputConfigFromParsed(conf *service.ParsedConfig) (c magentoInputConfig, err error) {
@@ -51,47 +40,8 @@ func magentoInputConfigFromParsed(conf *service.ParsedConfig) (c magentoInputCon
 		err = fmt.Errorf("field %s: unknown entity %q (want one of %s)", miFieldEntity, entity, strings.Join(magento.ResourceNames(), ", "))
 		return
 	}
-	if c.pageSize, err = conf.FieldInt(miFieldPageSize); err != nil {
+	if c.pollingConfig, err = pollingConfigFromParsed(conf, magento.MaxPageSize); err != nil {
 		return
-	}
-	if c.pageSize < 1 || c.pageSize > magento.MaxPageSize {
-		err = fmt.Errorf("field %s: must be between 1 and %d, got %d", miFieldPageSize, magento.MaxPageSize, c.pageSize)
-		return
-	}
-	if c.pollInterval, err = conf.FieldDuration(miFieldPollInterval); err != nil {
-		return
-	}
-	if c.pollInterval <= 0 {
-		err = fmt.Errorf("field %s: must be positive, got %s", miFieldPollInterval, c.pollInterval)
-		return
-	}
-	if conf.Contains(miFieldSchedule) {
-		var spec string
-		if spec, err = conf.FieldString(miFieldSchedule); err != nil {
-			return
-		}
-		if c.schedule, err = cron.ParseStandard(spec); err != nil {
-			err = fmt.Errorf("field %s: parsing cron expression %q: %w", miFieldSchedule, spec, err)
-			return
-		}
-	}
-	if c.lag, err = conf.FieldDuration(miFieldLag); err != nil {
-		return
-	}
-	if c.lag < 0 {
-		err = fmt.Errorf("field %s: must not be negative, got %s", miFieldLag, c.lag)
-		return
-	}
-	if conf.Contains(miFieldStartFrom) {
-		var s string
-		if s, err = conf.FieldString(miFieldStartFrom); err != nil {
-			return
-		}
-		if c.startFrom, err = time.Parse(time.RFC3339, s); err != nil {
-			err = fmt.Errorf("field %s: %q is not an RFC 3339 timestamp: %w", miFieldStartFrom, s, err)
-			return
-		}
-		c.startFrom = c.startFrom.UTC()
 	}
 	if c.source, err = conf.FieldString(miFieldSource); err != nil {
 		return
@@ -120,7 +70,7 @@ Each cycle reads up to an upper bound of now minus `+"`lag`"+`, rounded down to 
 
 - `+"`dw_source`"+`: the `+"`source`"+` field (default `+"`magento`"+`)
 - `+"`dw_tx_type`"+`: order, customer, product, invoice, fulfillment or inventory
-- `+"`dw_src_id`"+`: the natural key: increment_id (orders, invoices, shipments), customer id, SKU, or `+"`sku/source_code`"+`
+- `+"`dw_src_id`"+`: the natural key as read: increment_id (orders, invoices, shipments), customer id, SKU, or `+"`sku/source_code`"+`. The order mapping re-keys orders: `+"`bloblang/mappings/magento/order_to_canonical`"+` sets `+"`dw_src_id`"+` to the order's entity_id (the id of `+"`/V1/orders/{id}`"+`, also in the NetSuite external id `+"`magento-order-<entity_id>`"+`) and keeps the increment_id as the canonical `+"`number`"+`, so sync tasks, outcomes and retries know a Magento order by its entity_id, never by its increment_id
 - `+"`dw_updated_at`"+`: the entity's updated_at, RFC 3339 UTC (the cycle's start for source items)
 - `+"`dw_task_id`"+`: one id per poll cycle; `+"`dw_task_last`"+`: `+"`true`"+` on the cycle's last message, which lets the `+"`sync_task`"+` processor seal the cycle's task (a cycle that reads nothing emits nothing and creates no task). A task whose flagged message is dropped before staging stays Processing until its deadline unless `+"`sync_task_store`"+` is set; the task of a cycle interrupted by a restart is sealed at its deadline (the restarted input reads the rest in a new cycle, as a new task)
 - `+"`magento_entity_id`"+`, `+"`magento_store_code`"+`
@@ -135,22 +85,13 @@ Each cycle reads up to an upper bound of now minus `+"`lag`"+`, rounded down to 
 				"shipments":    "Shipments (`GET /V1/shipments`).",
 				"source_items": "MSI source items (`GET /V1/inventory/source-items`), read in full every cycle.",
 			}).Description("Which entity to read."),
-			service.NewIntField(miFieldPageSize).
-				Description("Entities per request, at most 300 (Magento's maximum page size when input limiting is on).").
-				Default(magento.MaxPageSize).
-				LintRule(`root = if this < 1 || this > 300 { [ "must be between 1 and 300" ] }`).Advanced(),
-			service.NewDurationField(miFieldPollInterval).
-				Description("Time between the end of one poll cycle and the start of the next, when `schedule` is not set.").
-				Default("1m"),
-			service.NewStringField(miFieldSchedule).
-				Description("A cron expression (5 fields, or a descriptor such as `@hourly`) that starts poll cycles instead of `poll_interval`. A cycle that overruns the next tick starts the following one at once.").
-				Example("*/5 * * * *").Optional(),
-			service.NewDurationField(miFieldLag).
-				Description("How far behind now each cycle stops, so rows whose transaction commits after their updated_at was set are not missed.").
-				Default("5s").Advanced(),
-			service.NewStringField(miFieldStartFrom).
-				Description("RFC 3339 time to start from when no position is stored yet (first run or a backfill with a new `checkpoint_key`). Without it the first cycle reads everything.").
-				Example("2026-01-01T00:00:00Z").Optional(),
+		).
+		Fields(pollingFields(pollingFieldDocs{
+			maxPageSize: magento.MaxPageSize,
+			pageSize:    fmt.Sprintf("Entities per request, at most %d (Magento's maximum page size when input limiting is on).", magento.MaxPageSize),
+			lag:         "How far behind now each cycle stops, so rows whose transaction commits after their updated_at was set are not missed.",
+		})...).
+		Fields(
 			service.NewStringField(miFieldSource).
 				Description("Value of `dw_source`: the endpoint id of this store in sync tasks. Give each store a different one when several are synced.").
 				Default("magento"),
@@ -160,7 +101,7 @@ Each cycle reads up to an upper bound of now minus `+"`lag`"+`, rounded down to 
 		).
 		Fields(checkpoint.Fields("magento")...).
 		Field(service.NewAutoRetryNacksToggleField()).
-		LintRule(magento.AuthLint+`root = $auth_errors.merge(if this.exists("schedule") && this.exists("poll_interval") { [ "set either schedule or poll_interval, not both" ] } else { [] })`).
+		LintRule(magento.AuthLint+fmt.Sprintf(`root = $auth_errors.merge(if %s { [ %q ] } else { [] })`, pollScheduleConflictWhen, pollScheduleConflictMessage)).
 		Example("Orders changed since the last poll", "Reads orders every minute with an integration's credentials and keeps its position in a file cache.", `
 input:
   magento:
@@ -211,19 +152,15 @@ type magentoInput struct {
 	store  *checkpoint.Store
 	log    *service.Logger
 	client *magento.Client
-	now    func() time.Time
+	*pollTimer
 
-	cp       *checkpoint.Checkpointer
-	readPos  checkpoint.Cursor // where the next cycle starts (in memory)
-	scan     *magento.Scan
-	ahead    cycleLookahead[magento.Item]
-	sealer   *cycleSealer // nil without sync_task_store
-	taskID   string
-	cycleAt  time.Time
-	nextPoll time.Time
-
-	closeOnce sync.Once
-	closed    chan struct{}
+	cp      *checkpoint.Checkpointer
+	readPos checkpoint.Cursor // where the next cycle starts (in memory)
+	scan    *magento.Scan
+	ahead   cycleLookahead[magento.Item]
+	sealer  *cycleSealer // nil without sync_task_store
+	taskID  string
+	cycleAt time.Time
 }
 
 func newMagentoInput(cfg magentoInputConfig, store *checkpoint.Store, mgr *service.Resources) (*magentoInput, error) {
@@ -233,7 +170,7 @@ func newMagentoInput(cfg magentoInputConfig, store *checkpoint.Store, mgr *servi
 	if err != nil {
 		return nil, err
 	}
-	m := &magentoInput{cfg: cfg, store: store, log: mgr.Logger(), client: client, now: time.Now, closed: make(chan struct{})}
+	m := &magentoInput{cfg: cfg, store: store, log: mgr.Logger(), client: client, pollTimer: newPollTimer()}
 	if cfg.sealStore != "" {
 		m.sealer = newCycleSealer(cfg.sealStore, mgr.Logger())
 	}
@@ -251,12 +188,7 @@ func (m *magentoInput) Connect(ctx context.Context) error {
 		return err
 	}
 	m.cp = cp
-	m.readPos = cp.Committed()
-	if m.readPos.IsZero() && !m.cfg.startFrom.IsZero() {
-		// (second, "") sorts before every entity of that second, so the
-		// first cycle reads updated_at >= start_from (to the second).
-		m.readPos = checkpoint.Cursor{Time: m.cfg.startFrom.Truncate(time.Second)}
-	}
+	m.readPos = m.cfg.startPosition(cp.Committed())
 	return nil
 }
 
@@ -270,7 +202,7 @@ func (m *magentoInput) Read(ctx context.Context) (*service.Message, service.AckF
 	}
 	for {
 		if m.scan == nil {
-			if err := m.waitForCycle(ctx); err != nil {
+			if err := m.wait(ctx, m.cfg.pollingConfig); err != nil {
 				return nil, nil, err
 			}
 			m.startCycle()
@@ -350,43 +282,11 @@ func (m *magentoInput) startCycle() {
 func (m *magentoInput) endCycle() {
 	m.log.Debugf("magento %s: poll cycle %s done after %d queries", m.cfg.resource.Name, m.taskID, m.scan.Pages)
 	m.scan = nil
-	m.nextPoll = m.nextCycleTime(m.now())
-}
-
-func (m *magentoInput) nextCycleTime(after time.Time) time.Time {
-	if m.cfg.schedule != nil {
-		return m.cfg.schedule.Next(after)
-	}
-	return after.Add(m.cfg.pollInterval)
-}
-
-// waitForCycle blocks until the next cycle is due. The first cycle starts
-// at once unless a schedule says otherwise.
-func (m *magentoInput) waitForCycle(ctx context.Context) error {
-	if m.nextPoll.IsZero() {
-		if m.cfg.schedule == nil {
-			return nil
-		}
-		m.nextPoll = m.cfg.schedule.Next(m.now())
-	}
-	d := m.nextPoll.Sub(m.now())
-	if d <= 0 {
-		return nil
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-m.closed:
-		return service.ErrEndOfInput
-	}
+	m.cycleEnded(m.cfg.pollingConfig)
 }
 
 // Close stops a pending wait. Acks after Close still save the position.
 func (m *magentoInput) Close(context.Context) error {
-	m.closeOnce.Do(func() { close(m.closed) })
+	m.close()
 	return nil
 }

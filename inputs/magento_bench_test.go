@@ -25,7 +25,7 @@ func BenchmarkMagentoInputOrders(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		auth := h.sb.OAuth1()
 		auth.Now = h.clock.Now
-		cfg := magentoInputConfig{client: h.sb.Config(auth), resource: res, pageSize: magento.MaxPageSize, pollInterval: time.Minute, lag: 5 * time.Second, source: "magento"}
+		cfg := magentoInputConfig{pollingConfig: pollingConfig{pageSize: magento.MaxPageSize, pollInterval: time.Minute, lag: 5 * time.Second}, client: h.sb.Config(auth), resource: res, source: "magento"}
 		in, err := newMagentoInput(cfg, checkpoint.NewStore(h.res, "checkpoints", fmt.Sprintf("bench_%d", i)), h.res)
 		require.NoError(b, err)
 		in.now = h.clock.Now

@@ -103,7 +103,6 @@ checkpoint_cache: cp
 	require.NoError(t, err)
 	cfg, err := magentoInputConfigFromParsed(conf)
 	require.NoError(t, err)
-	in := &magentoInput{cfg: cfg}
 	at := time.Date(2026, 3, 1, 9, 31, 10, 0, time.UTC)
-	assert.Equal(t, time.Date(2026, 3, 1, 9, 45, 0, 0, time.UTC), in.nextCycleTime(at))
+	assert.Equal(t, time.Date(2026, 3, 1, 9, 45, 0, 0, time.UTC), cfg.nextCycleTime(at))
 }

@@ -118,7 +118,7 @@ func TestMagentoInputRestartMidCycleFlagsTheLastMessageOfTheResumedCycle(t *test
 func TestMagentoInputFlagsTheLastSourceItemOfASnapshotCycle(t *testing.T) {
 	h := startMagentoOrders(t, 10)
 	res, _ := magento.LookupResource("source_items")
-	cfg := magentoInputConfig{client: h.sb.Config(magentoAuthAt(h)), resource: res, pageSize: 3, pollInterval: time.Minute, source: "magento"}
+	cfg := magentoInputConfig{pollingConfig: pollingConfig{pageSize: 3, pollInterval: time.Minute}, client: h.sb.Config(magentoAuthAt(h)), resource: res, source: "magento"}
 	in, err := newMagentoInput(cfg, checkpoint.NewStore(h.res, "checkpoints", "magento_source_items"), h.res)
 	require.NoError(t, err)
 	in.now = h.clock.Now

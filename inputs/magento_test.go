@@ -59,10 +59,7 @@ func (h *magentoInputHarness) newInput(t *testing.T) *magentoInput {
 	res, _ := magento.LookupResource("orders")
 	auth := h.sb.OAuth1()
 	auth.Now = h.clock.Now
-	cfg := magentoInputConfig{
-		client: h.sb.Config(auth), resource: res, pageSize: magento.MaxPageSize,
-		pollInterval: time.Minute, lag: 5 * time.Second, source: "magento",
-	}
+	cfg := magentoInputConfig{pollingConfig: pollingConfig{pageSize: magento.MaxPageSize, pollInterval: time.Minute, lag: 5 * time.Second}, client: h.sb.Config(auth), resource: res, source: "magento"}
 	in, err := newMagentoInput(cfg, checkpoint.NewStore(h.res, "checkpoints", "magento_orders"), h.res)
 	require.NoError(t, err)
 	in.now = h.clock.Now
@@ -214,7 +211,7 @@ func TestMagentoInputReadsEverySourceItemOncePerCycleAsASnapshot(t *testing.T) {
 	auth.Now = h.clock.Now
 	// A page of 2 is smaller than a SKU's sources, so the scan pages
 	// inside one SKU by source code.
-	cfg := magentoInputConfig{client: h.sb.Config(auth), resource: res, pageSize: 2, pollInterval: time.Millisecond, source: "magento"}
+	cfg := magentoInputConfig{pollingConfig: pollingConfig{pageSize: 2, pollInterval: time.Millisecond}, client: h.sb.Config(auth), resource: res, source: "magento"}
 	in, err := newMagentoInput(cfg, checkpoint.NewStore(h.res, "checkpoints", "magento_source_items"), h.res)
 	require.NoError(t, err)
 	in.now = h.clock.Now
@@ -259,7 +256,7 @@ func TestMagentoInputStartFromReadsOnlyOrdersUpdatedSinceThen(t *testing.T) {
 	require.NoError(t, err)
 
 	res, _ := magento.LookupResource("orders")
-	cfg := magentoInputConfig{client: h.sb.Config(magentoAuthAt(h)), resource: res, pageSize: 100, pollInterval: time.Minute, lag: 5 * time.Second, source: "magento", startFrom: from}
+	cfg := magentoInputConfig{pollingConfig: pollingConfig{pageSize: 100, pollInterval: time.Minute, lag: 5 * time.Second, startFrom: from}, client: h.sb.Config(magentoAuthAt(h)), resource: res, source: "magento"}
 	in, err := newMagentoInput(cfg, checkpoint.NewStore(h.res, "checkpoints", "magento_orders_backfill"), h.res)
 	require.NoError(t, err)
 	in.now = h.clock.Now
@@ -293,7 +290,7 @@ func TestMagentoInputReadsEveryIncrementalEntityKindOnce(t *testing.T) {
 			require.NoError(t, err)
 			require.Positive(t, all.TotalCount)
 			res, _ := magento.LookupResource(tc.entity)
-			cfg := magentoInputConfig{client: h.sb.Config(magentoAuthAt(h)), resource: res, pageSize: 7, pollInterval: time.Millisecond, lag: 5 * time.Second, source: "magento"}
+			cfg := magentoInputConfig{pollingConfig: pollingConfig{pageSize: 7, pollInterval: time.Millisecond, lag: 5 * time.Second}, client: h.sb.Config(magentoAuthAt(h)), resource: res, source: "magento"}
 			in, err := newMagentoInput(cfg, checkpoint.NewStore(h.res, "checkpoints", "magento_"+tc.entity), h.res)
 			require.NoError(t, err)
 			in.now = h.clock.Now

@@ -2,15 +2,11 @@ package inputs
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/redpanda-data/benthos/v4/public/service"
-	"github.com/robfig/cron/v3"
 
 	"github.com/datawald/datawald/internal/checkpoint"
 	"github.com/datawald/datawald/internal/docsgen"
@@ -23,28 +19,19 @@ const (
 	nsiFieldQuery          = "query"
 	nsiFieldExpand         = "expand"
 	nsiFieldExpandParallel = "expand_concurrency"
-	nsiFieldPageSize       = "page_size"
-	nsiFieldPollInterval   = "poll_interval"
-	nsiFieldSchedule       = "schedule"
-	nsiFieldLag            = "lag"
-	nsiFieldStartFrom      = "start_from"
 	nsiFieldTimeZone       = "time_zone"
 	nsiFieldSource         = "source"
 )
 
 type netsuiteInputConfig struct {
-	client       netsuite.Config
-	entity       netsuite.Entity
-	query        string
-	expand       bool
-	expandPar    int
-	pageSize     int
-	pollInterval time.Duration
-	schedule     cron.Schedule
-	lag          time.Duration
-	startFrom    time.Time
-	zone         *time.Location
-	source       string
+	pollingConfig
+	client    netsuite.Config
+	entity    netsuite.Entity
+	query     string
+	expand    bool
+	expandPar int
+	zone      *time.Location
+	source    string
 }
 
 func netsuiteInputConfigFromParsed(conf *service.ParsedConfig) (c netsuiteInputConfig, err error) {
@@ -80,47 +67,8 @@ func netsuiteInputConfigFromParsed(conf *service.ParsedConfig) (c netsuiteInputC
 		err = fmt.Errorf("field %s: must be at least 1, got %d", nsiFieldExpandParallel, c.expandPar)
 		return
 	}
-	if c.pageSize, err = conf.FieldInt(nsiFieldPageSize); err != nil {
+	if c.pollingConfig, err = pollingConfigFromParsed(conf, netsuite.MaxPageSize); err != nil {
 		return
-	}
-	if c.pageSize < 1 || c.pageSize > netsuite.MaxPageSize {
-		err = fmt.Errorf("field %s: must be between 1 and %d, got %d", nsiFieldPageSize, netsuite.MaxPageSize, c.pageSize)
-		return
-	}
-	if c.pollInterval, err = conf.FieldDuration(nsiFieldPollInterval); err != nil {
-		return
-	}
-	if c.pollInterval <= 0 {
-		err = fmt.Errorf("field %s: must be positive, got %s", nsiFieldPollInterval, c.pollInterval)
-		return
-	}
-	if conf.Contains(nsiFieldSchedule) {
-		var spec string
-		if spec, err = conf.FieldString(nsiFieldSchedule); err != nil {
-			return
-		}
-		if c.schedule, err = cron.ParseStandard(spec); err != nil {
-			err = fmt.Errorf("field %s: parsing cron expression %q: %w", nsiFieldSchedule, spec, err)
-			return
-		}
-	}
-	if c.lag, err = conf.FieldDuration(nsiFieldLag); err != nil {
-		return
-	}
-	if c.lag < 0 {
-		err = fmt.Errorf("field %s: must not be negative, got %s", nsiFieldLag, c.lag)
-		return
-	}
-	if conf.Contains(nsiFieldStartFrom) {
-		var s string
-		if s, err = conf.FieldString(nsiFieldStartFrom); err != nil {
-			return
-		}
-		if c.startFrom, err = time.Parse(time.RFC3339, s); err != nil {
-			err = fmt.Errorf("field %s: %q is not an RFC 3339 timestamp: %w", nsiFieldStartFrom, s, err)
-			return
-		}
-		c.startFrom = c.startFrom.UTC()
 	}
 	var zone string
 	if zone, err = conf.FieldString(nsiFieldTimeZone); err != nil {
@@ -193,22 +141,13 @@ Requests count against the account's concurrency limit, shared by every netsuite
 			service.NewIntField(nsiFieldExpandParallel).
 				Description("Records expanded at a time (the account's concurrency limit bounds them further).").
 				Default(4).LintRule(`root = if this < 1 { [ "must be at least 1" ] }`).Advanced(),
-			service.NewIntField(nsiFieldPageSize).
-				Description("Rows per SuiteQL request, at most 1000.").
-				Default(netsuite.MaxPageSize).
-				LintRule(`root = if this < 1 || this > 1000 { [ "must be between 1 and 1000" ] }`).Advanced(),
-			service.NewDurationField(nsiFieldPollInterval).
-				Description("Time between the end of one poll cycle and the start of the next, when `schedule` is not set.").
-				Default("1m"),
-			service.NewStringField(nsiFieldSchedule).
-				Description("A cron expression (5 fields, or a descriptor such as `@hourly`) that starts poll cycles instead of `poll_interval`.").
-				Example("*/5 * * * *").Optional(),
-			service.NewDurationField(nsiFieldLag).
-				Description("How far behind NetSuite's clock each cycle stops, for records whose save commits after lastmodifieddate was set.").
-				Default("5s").Advanced(),
-			service.NewStringField(nsiFieldStartFrom).
-				Description("RFC 3339 time to start from when no position is stored yet. Without it the first cycle reads everything.").
-				Example("2026-01-01T00:00:00Z").Optional(),
+		).
+		Fields(pollingFields(pollingFieldDocs{
+			maxPageSize: netsuite.MaxPageSize,
+			pageSize:    fmt.Sprintf("Rows per SuiteQL request, at most %d.", netsuite.MaxPageSize),
+			lag:         "How far behind NetSuite's clock each cycle stops, for records whose save commits after lastmodifieddate was set.",
+		})...).
+		Fields(
 			service.NewStringField(nsiFieldTimeZone).
 				Description("IANA time zone of the integration user's preferences, in which SuiteQL reads and shows datetimes.").
 				Default("UTC").Example("America/Los_Angeles"),
@@ -219,7 +158,7 @@ Requests count against the account's concurrency limit, shared by every netsuite
 		Fields(checkpoint.Fields("netsuite")...).
 		Field(service.NewAutoRetryNacksToggleField()).
 		LintRule(netsuite.LintRule(append([]netsuite.LintCheck{
-			{When: `this.exists("schedule") && this.exists("poll_interval")`, Message: "set either schedule or poll_interval, not both"},
+			{When: pollScheduleConflictWhen, Message: pollScheduleConflictMessage},
 			{When: `this.record_type.or("") == "inventory" && this.query.or("") != ""`, Message: "a query needs a record type with records (not inventory)"},
 			{When: `this.query.or("") != "" && !(this.query.contains(":cursor_time") && this.query.contains(":cursor_id") && this.query.contains(":window_end"))`, Message: "query must contain the placeholders :cursor_time, :cursor_id and :window_end"},
 		}, netsuite.AuthLintChecks...)...)).
@@ -280,16 +219,15 @@ type netsuiteInput struct {
 	client *netsuite.Client
 	query  netsuite.Query
 
-	cp       *checkpoint.Checkpointer
-	readPos  checkpoint.Cursor
-	scan     *netsuite.Scan
-	buf      []netsuiteItem
-	taskID   string
-	nextPoll time.Time
-	now      func() time.Time // only schedules poll cycles; windows come from serverTime
+	// The local clock only paces poll cycles; their windows come from
+	// NetSuite's serverTime.
+	*pollTimer
 
-	closeOnce sync.Once
-	closed    chan struct{}
+	cp      *checkpoint.Checkpointer
+	readPos checkpoint.Cursor
+	scan    *netsuite.Scan
+	ahead   cycleLookahead[netsuiteItem]
+	taskID  string
 }
 
 func newNetSuiteInput(cfg netsuiteInputConfig, store *checkpoint.Store, mgr *service.Resources) (*netsuiteInput, error) {
@@ -303,7 +241,7 @@ func newNetSuiteInput(cfg netsuiteInputConfig, store *checkpoint.Store, mgr *ser
 	if cfg.query != "" {
 		q = netsuite.UserQuery(cfg.entity, cfg.query, cfg.zone)
 	}
-	return &netsuiteInput{cfg: cfg, store: store, log: mgr.Logger(), client: client, query: q, now: time.Now, closed: make(chan struct{})}, nil
+	return &netsuiteInput{cfg: cfg, store: store, log: mgr.Logger(), client: client, query: q, pollTimer: newPollTimer()}, nil
 }
 
 // Connect checks the credentials (an authentication failure is returned
@@ -320,69 +258,63 @@ func (n *netsuiteInput) Connect(ctx context.Context) error {
 		return err
 	}
 	n.cp = cp
-	n.readPos = cp.Committed()
-	if n.readPos.IsZero() && !n.cfg.startFrom.IsZero() {
-		// (second, "") is before every record of that second.
-		n.readPos = checkpoint.Cursor{Time: n.cfg.startFrom.Truncate(time.Second)}
-	}
+	n.readPos = n.cfg.startPosition(cp.Committed())
 	return nil
 }
 
 // Read returns the next record, starting a poll cycle when the previous one
-// is finished and the next is due.
+// is finished and the next is due. It reads one record ahead so the
+// cycle's last message carries dw_task_last; a cycle that finds nothing
+// emits nothing.
 func (n *netsuiteInput) Read(ctx context.Context) (*service.Message, service.AckFunc, error) {
 	if n.cp == nil {
 		return nil, nil, service.ErrNotConnected
 	}
-	// Keep one message ahead so the cycle's last one is known.
-	for len(n.buf) < 2 && (n.scan == nil || !n.scan.Done()) {
+	for {
 		if n.scan == nil {
-			if len(n.buf) > 0 {
-				break
-			}
-			if err := n.waitForCycle(ctx); err != nil {
+			if err := n.wait(ctx, n.cfg.pollingConfig); err != nil {
 				return nil, nil, err
 			}
 			if err := n.startCycle(ctx); err != nil {
 				return nil, nil, err
 			}
 		}
-		if err := n.fetchPage(ctx); err != nil {
+		if err := n.ahead.fill(ctx, n.scan.Done, n.fetchPage); err != nil {
 			if ctx.Err() != nil {
 				return nil, nil, ctx.Err()
 			}
-			// The scan keeps its position: the next Read retries the page.
+			// The scan keeps its position and the lookahead its records:
+			// the next Read retries the page.
 			return nil, nil, fmt.Errorf("reading netsuite %s: %w", n.cfg.entity.Name, err)
 		}
+		it, last, ok := n.ahead.pop(n.scan.Done())
+		if !ok {
+			n.endCycle()
+			continue
+		}
+		n.readPos = it.row.Pos
+		msg := n.message(it, last)
+		ack := n.cp.Track(it.row.Pos)
+		if last {
+			n.endCycle()
+		}
+		return msg, ack, nil
 	}
-	if len(n.buf) == 0 {
-		n.endCycle()
-		return n.Read(ctx)
-	}
-	it := n.buf[0]
-	n.buf = n.buf[1:]
-	last := len(n.buf) == 0 && n.scan.Done()
-	n.readPos = it.row.Pos
-	msg := n.message(it, last)
-	ack := n.cp.Track(it.row.Pos)
-	if last {
-		n.endCycle()
-	}
-	return msg, ack, nil
 }
 
-// fetchPage reads the next page of the scan into the buffer, expanding
-// rows to records when configured.
-func (n *netsuiteInput) fetchPage(ctx context.Context) error {
+// fetchPage reads the next page of the scan, expanding rows to records
+// when configured; records deleted since they were listed are left out.
+func (n *netsuiteInput) fetchPage(ctx context.Context) ([]netsuiteItem, error) {
 	rows, err := n.scan.Next(ctx)
 	if err != nil || len(rows) == 0 {
-		return err
+		return nil, err
 	}
+	items := make([]netsuiteItem, 0, len(rows))
 	if !n.cfg.expand {
 		for _, r := range rows {
-			n.buf = append(n.buf, netsuiteItem{row: r, body: r.Raw})
+			items = append(items, netsuiteItem{row: r, body: r.Raw})
 		}
-		return nil
+		return items, nil
 	}
 	ids := make([]string, len(rows))
 	for i, r := range rows {
@@ -390,16 +322,16 @@ func (n *netsuiteInput) fetchPage(ctx context.Context) error {
 	}
 	recs, err := n.client.GetRecords(ctx, n.cfg.entity.RecordType, ids, n.cfg.expandPar)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	for i, r := range rows {
 		if recs[i] == nil {
 			n.log.Debugf("netsuite %s %s was deleted after it was listed; skipped", n.cfg.entity.RecordType, r.SrcID)
 			continue
 		}
-		n.buf = append(n.buf, netsuiteItem{row: r, body: recs[i]})
+		items = append(items, netsuiteItem{row: r, body: recs[i]})
 	}
-	return nil
+	return items, nil
 }
 
 func (n *netsuiteInput) message(it netsuiteItem, last bool) *service.Message {
@@ -429,56 +361,20 @@ func (n *netsuiteInput) startCycle(ctx context.Context) error {
 		return fmt.Errorf("starting a netsuite %s poll cycle: %w", n.cfg.entity.Name, err)
 	}
 	until := st.Add(-n.cfg.lag).Truncate(time.Second)
-	n.taskID = netsuiteTaskID(n.cfg.entity.Name, st)
+	n.taskID = pollTaskID("netsuite", n.cfg.entity.Name, st)
 	n.scan = n.client.NewScan(n.query, n.readPos, until, n.cfg.pageSize)
 	n.log.Debugf("netsuite %s: poll cycle %s from %s until %s", n.cfg.entity.Name, n.taskID, n.readPos, until.Format(time.RFC3339))
 	return nil
 }
 
 func (n *netsuiteInput) endCycle() {
-	if n.scan == nil {
-		return
-	}
 	n.log.Debugf("netsuite %s: poll cycle %s done after %d queries", n.cfg.entity.Name, n.taskID, n.scan.Pages)
 	n.scan = nil
-	if n.cfg.schedule != nil {
-		n.nextPoll = n.cfg.schedule.Next(n.now())
-	} else {
-		n.nextPoll = n.now().Add(n.cfg.pollInterval)
-	}
-}
-
-// waitForCycle blocks until the next cycle is due. The first cycle starts
-// at once unless a schedule says otherwise.
-func (n *netsuiteInput) waitForCycle(ctx context.Context) error {
-	if n.nextPoll.IsZero() && n.cfg.schedule != nil {
-		n.nextPoll = n.cfg.schedule.Next(n.now())
-	}
-	d := n.nextPoll.Sub(n.now())
-	if n.nextPoll.IsZero() || d <= 0 {
-		return nil
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-n.closed:
-		return service.ErrEndOfInput
-	}
+	n.cycleEnded(n.cfg.pollingConfig)
 }
 
 // Close stops a pending wait. Acks after Close still save the position.
 func (n *netsuiteInput) Close(context.Context) error {
-	n.closeOnce.Do(func() { close(n.closed) })
+	n.close()
 	return nil
-}
-
-// netsuiteTaskID names one poll cycle: "netsuite-salesOrder-20260301T093000Z-1a2b3c4d".
-func netsuiteTaskID(entity string, at time.Time) string {
-	var b [4]byte
-	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails on supported platforms.
-	return "netsuite-" + entity + "-" + at.UTC().Format("20060102T150405Z") + "-" + hex.EncodeToString(b[:])
 }

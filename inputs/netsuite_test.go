@@ -72,10 +72,7 @@ func (h *netsuiteInputHarness) newInput(t testing.TB, entity string) *netsuiteIn
 	t.Helper()
 	e, ok := netsuite.LookupEntity(entity)
 	require.True(t, ok)
-	cfg := netsuiteInputConfig{
-		client: h.clientConfig(t), entity: e, expand: e.RecordType != "", expandPar: 5, pageSize: netsuite.MaxPageSize,
-		pollInterval: time.Minute, lag: 5 * time.Second, zone: time.UTC, source: "netsuite",
-	}
+	cfg := netsuiteInputConfig{pollingConfig: pollingConfig{pageSize: netsuite.MaxPageSize, pollInterval: time.Minute, lag: 5 * time.Second}, client: h.clientConfig(t), entity: e, expand: e.RecordType != "", expandPar: 5, zone: time.UTC, source: "netsuite"}
 	in, err := newNetSuiteInput(cfg, checkpoint.NewStore(h.res, "checkpoints", "netsuite_"+entity), h.res)
 	require.NoError(t, err)
 	in.now = h.clock.Now
@@ -223,8 +220,7 @@ func TestNetSuiteInputReadsInTheSuiteQLUsersTimeZoneAndEmitsUTC(t *testing.T) {
 	h := &netsuiteInputHarness{vendor: v, server: srv, url: url, clock: clock, res: service.MockResources(service.MockResourcesOptAddCache("checkpoints"))}
 
 	e, _ := netsuite.LookupEntity("salesOrder")
-	cfg := netsuiteInputConfig{client: h.clientConfig(t), entity: e, expand: true, expandPar: 4, pageSize: 100,
-		pollInterval: time.Minute, lag: 5 * time.Second, zone: la, source: "netsuite"}
+	cfg := netsuiteInputConfig{pollingConfig: pollingConfig{pageSize: 100, pollInterval: time.Minute, lag: 5 * time.Second}, client: h.clientConfig(t), entity: e, expand: true, expandPar: 4, zone: la, source: "netsuite"}
 	in, err := newNetSuiteInput(cfg, checkpoint.NewStore(h.res, "checkpoints", "la"), h.res)
 	require.NoError(t, err)
 	in.now = clock.Now
@@ -269,8 +265,7 @@ WHERE t.type = 'SalesOrd' AND t.foreigntotal > 100
   AND (t.lastmodifieddate > :cursor_time OR (t.lastmodifieddate = :cursor_time AND t.id > :cursor_id))
   AND t.lastmodifieddate < :window_end
 ORDER BY t.lastmodifieddate, t.id`
-	cfg := netsuiteInputConfig{client: h.clientConfig(t), entity: e, query: q, expand: false, expandPar: 4, pageSize: 50,
-		pollInterval: time.Minute, lag: 5 * time.Second, zone: time.UTC, source: "netsuite"}
+	cfg := netsuiteInputConfig{pollingConfig: pollingConfig{pageSize: 50, pollInterval: time.Minute, lag: 5 * time.Second}, client: h.clientConfig(t), entity: e, query: q, expand: false, expandPar: 4, zone: time.UTC, source: "netsuite"}
 	in, err := newNetSuiteInput(cfg, checkpoint.NewStore(h.res, "checkpoints", "custom"), h.res)
 	require.NoError(t, err)
 	in.now = h.clock.Now
@@ -323,8 +318,7 @@ func TestNetSuiteInputStartsFromStartFromWhenNoPositionIsStored(t *testing.T) {
 	}
 
 	e, _ := netsuite.LookupEntity("salesOrder")
-	cfg := netsuiteInputConfig{client: h.clientConfig(t), entity: e, expand: false, expandPar: 1, pageSize: 1000,
-		pollInterval: time.Minute, lag: 5 * time.Second, zone: time.UTC, source: "netsuite", startFrom: from}
+	cfg := netsuiteInputConfig{pollingConfig: pollingConfig{pageSize: 1000, pollInterval: time.Minute, lag: 5 * time.Second, startFrom: from}, client: h.clientConfig(t), entity: e, expand: false, expandPar: 1, zone: time.UTC, source: "netsuite"}
 	in, err := newNetSuiteInput(cfg, checkpoint.NewStore(h.res, "checkpoints", "backfill"), h.res)
 	require.NoError(t, err)
 	in.now = h.clock.Now
