@@ -41,6 +41,7 @@ var cases = []testCase{
 	{"unchanged data after N stays N", unchangedAfterPendingIsN},
 	{"changed data is staged N with the previous data as old_data", changedDataKeepsOldData},
 	{"created_at is kept from the first sighting", createdAtFromFirstSighting},
+	{"a batch mixing first sightings, unchanged, changed and failed entities stores each one's own fields", mixedBatchStoresEachEntity},
 	{"a source-side failure is staged F with its note and never pending", sourceFailureIsF},
 	{"a task with any F and no ? ends Fail", rollUpFail},
 	{"a task with only S and I ends Completed", rollUpCompleted},
@@ -198,6 +199,54 @@ func createdAtFromFirstSighting(t *testing.T, s synctask.Store) {
 	e := entity(t, s, "1")
 	assert.Equal(t, t0, e.CreatedAt)
 	assert.Equal(t, t0.Add(49*time.Hour), e.UpdatedAt)
+}
+
+func mixedBatchStoresEachEntity(t *testing.T, s synctask.Store) {
+	first := []synctask.StageInput{input("a", `{"v":1}`), input("b", `{"v":1}`), input("c", `{"v":1}`)}
+	for i := range first {
+		first[i].CreatedAt = t0.Add(time.Duration(i) * time.Hour)
+	}
+	stage(t, s, "t1", first...)
+	record(t, s, "t1", synctask.StatusSent, "a")
+	record(t, s, "t1", synctask.StatusFailed, "b")
+
+	later := t0.Add(72 * time.Hour)
+	failed := input("e", `not json, it's raw`)
+	failed.Failed, failed.ErrorCode, failed.Note = true, "E'1", "bad: 'x'"
+	again := []synctask.StageInput{input("a", `{"v":1}`), input("b", `{"v":2}`), input("c", `{"v":3}`), input("d", `{"v":4}`), failed}
+	for i := range again {
+		again[i].CreatedAt, again[i].UpdatedAt = later, later.Add(time.Duration(i)*time.Minute)
+	}
+	stage(t, s, "t2", again...)
+
+	want := []struct {
+		id, data, old, tgt, code, note string
+		status                         synctask.Status
+		created                        time.Time
+	}{
+		{"a", `{"v":1}`, "", "tgt-a", "", "no update: data unchanged since last delivery", synctask.StatusIgnored, t0},
+		{"b", `{"v":2}`, `{"v":1}`, "", "", "ns -> datawald", synctask.StatusNew, t0.Add(time.Hour)},
+		{"c", `{"v":3}`, `{"v":1}`, "", "", "ns -> datawald", synctask.StatusNew, t0.Add(2 * time.Hour)},
+		{"d", `{"v":4}`, "", "", "", "ns -> datawald", synctask.StatusNew, later},
+		{"e", `not json, it's raw`, "", "", "E'1", "bad: 'x'", synctask.StatusFailed, later},
+	}
+	for i, w := range want {
+		e := entity(t, s, w.id)
+		assert.Equal(t, w.status, e.Status, w.id)
+		assert.Equal(t, w.data, string(e.Data), w.id)
+		if w.old == "" {
+			assert.Nil(t, e.OldData, w.id)
+		} else {
+			assert.Equal(t, w.old, string(e.OldData), w.id)
+		}
+		assert.Equal(t, w.tgt, e.TgtID, w.id)
+		assert.Equal(t, w.code, e.ErrorCode, w.id)
+		assert.Equal(t, w.note, e.Note, w.id)
+		assert.Equal(t, "t2", e.TaskID, w.id)
+		assert.Equal(t, w.created, e.CreatedAt, w.id)
+		assert.Equal(t, later.Add(time.Duration(i)*time.Minute), e.UpdatedAt, w.id)
+	}
+	assert.Equal(t, synctask.Counts{N: 3, F: 1, I: 1}, task(t, s, "t2").Counts)
 }
 
 func sourceFailureIsF(t *testing.T, s synctask.Store) {
