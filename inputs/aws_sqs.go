@@ -18,7 +18,7 @@ import (
 )
 
 const (
-	sqsiFieldURL                 = "url"
+	sqsiFieldURL                 = awsconf.FieldSQSURL
 	sqsiFieldWaitTimeSeconds     = "wait_time_seconds"
 	sqsiFieldMaxNumberOfMessages = "max_number_of_messages"
 	sqsiFieldVisibilityTimeout   = "visibility_timeout"
@@ -87,11 +87,7 @@ after their visibility timeout.
 - `+"`sqs_message_group_id`"+`, `+"`sqs_message_deduplication_id`"+`, `+"`sqs_sequence_number`"+` (FIFO queues);
 - `+"`sqs_approximate_receive_count`"+`, `+"`sqs_sent_timestamp`"+`, `+"`sqs_approximate_first_receive_timestamp`"+`, `+"`sqs_sender_id`"+`.
 `).
-		Fields(
-			service.NewStringField(sqsiFieldURL).
-				Description("Queue URL.").
-				Example("https://sqs.eu-central-1.amazonaws.com/123456789012/datawald-entities.fifo"),
-		).
+		Field(awsconf.SQSURLField()).
 		Fields(awsconf.Fields()...).
 		Fields(
 			service.NewIntField(sqsiFieldWaitTimeSeconds).
@@ -108,7 +104,7 @@ after their visibility timeout.
 				Default("200ms").
 				Advanced(),
 		).
-		LintRule(sqsLintRule(
+		LintRule(awsconf.LintRule(
 			`if this.max_number_of_messages.or(10) < 1 || this.max_number_of_messages.or(10) > 10 { "max_number_of_messages must be between 1 and 10" } else { null }`,
 			`if this.wait_time_seconds.or(20) < 0 || this.wait_time_seconds.or(20) > 20 { "wait_time_seconds must be between 0 and 20" } else { null }`,
 		)).
@@ -123,20 +119,6 @@ input:
     credentials:
       role: arn:aws:iam::123456789012:role/datawald
 `)
-}
-
-// sqsLintRule combines the credential checks with a component's own; each
-// check is a Bloblang expression giving an error message or null.
-func sqsLintRule(checks ...string) string {
-	all := append(append([]string{}, awsconf.LintChecks...), checks...)
-	rule := "root = ["
-	for i, c := range all {
-		if i > 0 {
-			rule += ","
-		}
-		rule += "\n  " + c
-	}
-	return rule + "\n].filter(e -> e != null)"
 }
 
 func init() {
@@ -184,16 +166,9 @@ func (r *sqsReader) Connect(ctx context.Context) error {
 	if r.client != nil {
 		return nil
 	}
-	cfg, err := r.conf.session.Config(ctx, nil)
+	client, err := r.conf.session.OpenSQSQueue(ctx, r.conf.url, types.QueueAttributeNameVisibilityTimeout)
 	if err != nil {
 		return err
-	}
-	client := sqs.NewFromConfig(cfg)
-	if _, err := client.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{
-		QueueUrl:       aws.String(r.conf.url),
-		AttributeNames: []types.QueueAttributeName{types.QueueAttributeNameVisibilityTimeout},
-	}); err != nil {
-		return fmt.Errorf("connecting to sqs queue %s: %w", r.conf.url, err)
 	}
 	r.start(client)
 	return nil
@@ -296,7 +271,7 @@ func (r *sqsReader) extendLoop(ctx context.Context) {
 		}
 		r.mu.Unlock()
 		for len(due) > 0 {
-			n := min(len(due), sqsMaxBatch)
+			n := min(len(due), awsconf.SQSMaxBatchEntries)
 			r.extend(ctx, due[:n])
 			due = due[n:]
 		}
@@ -366,10 +341,7 @@ func batchFailures(failed []types.BatchResultErrorEntry) map[int]entryFailure {
 		if err != nil {
 			continue
 		}
-		out[i] = entryFailure{
-			Retryable: !f.SenderFault,
-			Err:       fmt.Errorf("%s: %s", aws.ToString(f.Code), aws.ToString(f.Message)),
-		}
+		out[i] = entryFailure{Retryable: !f.SenderFault, Err: awsconf.SQSEntryError(f)}
 	}
 	return out
 }

@@ -4,10 +4,9 @@ import (
 	"context"
 	"sync"
 	"time"
-)
 
-// sqsMaxBatch is the most entries SQS accepts in one *Batch call.
-const sqsMaxBatch = 10
+	"github.com/datawald/datawald/internal/awsconf"
+)
 
 // entryFailure is one failed entry of a batch call.
 type entryFailure struct {
@@ -17,7 +16,7 @@ type entryFailure struct {
 	Err       error
 }
 
-// batchSendFunc performs one batch call for handles (at most sqsMaxBatch)
+// batchSendFunc performs one batch call for handles (at most awsconf.SQSMaxBatchEntries)
 // and returns the failed entries by index. A non-nil error means the whole
 // call failed and every entry may be retried.
 type batchSendFunc func(ctx context.Context, handles []string) (map[int]entryFailure, error)
@@ -60,7 +59,7 @@ func newReceiptBatcher(send batchSendFunc, period time.Duration, onDone func(str
 func (b *receiptBatcher) Add(handle string) {
 	b.mu.Lock()
 	b.pending = append(b.pending, pendingHandle{handle: handle})
-	full := len(b.pending) >= sqsMaxBatch
+	full := len(b.pending) >= awsconf.SQSMaxBatchEntries
 	b.mu.Unlock()
 	if full {
 		select {
@@ -111,7 +110,7 @@ func (b *receiptBatcher) sendReady(ctx context.Context, all bool) bool {
 	var retry []pendingHandle
 	for {
 		b.mu.Lock()
-		n := min(len(b.pending), sqsMaxBatch)
+		n := min(len(b.pending), awsconf.SQSMaxBatchEntries)
 		if n == 0 {
 			b.pending = append(b.pending, retry...)
 			more := len(b.pending) > 0
@@ -123,7 +122,7 @@ func (b *receiptBatcher) sendReady(ctx context.Context, all bool) bool {
 		b.mu.Unlock()
 
 		retry = append(retry, b.sendOne(ctx, batch)...)
-		if !all && n < sqsMaxBatch {
+		if !all && n < awsconf.SQSMaxBatchEntries {
 			// A partial batch is only sent on the period tick; it was.
 			b.mu.Lock()
 			b.pending = append(b.pending, retry...)

@@ -18,7 +18,7 @@ import (
 )
 
 const (
-	sqsoFieldURL                    = "url"
+	sqsoFieldURL                    = awsconf.FieldSQSURL
 	sqsoFieldMessageGroupID         = "message_group_id"
 	sqsoFieldMessageDeduplicationID = "message_deduplication_id"
 	sqsoFieldDelaySeconds           = "delay_seconds"
@@ -29,7 +29,7 @@ const (
 	// SQS limits: entries per SendMessageBatch, bytes per message and per
 	// batch call (body plus attribute names, types and values), attributes
 	// per message.
-	sqsMaxBatchEntries = 10
+	sqsMaxBatchEntries = awsconf.SQSMaxBatchEntries
 	sqsMaxBytes        = 256 * 1024
 	sqsMaxAttributes   = 10
 )
@@ -103,11 +103,7 @@ queues: a retried entry is sent after the entries of its call that succeeded, so
 can only change when SQS rejects part of a call. Without `+"`message_deduplication_id`"+` the queue must
 have content-based deduplication enabled; with it, a retried entry is deduplicated by SQS.
 `).
-		Fields(
-			service.NewStringField(sqsoFieldURL).
-				Description("Queue URL.").
-				Example("https://sqs.eu-central-1.amazonaws.com/123456789012/datawald-entities.fifo"),
-		).
+		Field(awsconf.SQSURLField()).
 		Fields(awsconf.Fields()...).
 		Fields(
 			service.NewInterpolatedStringField(sqsoFieldMessageGroupID).
@@ -150,12 +146,11 @@ output:
 }
 
 func sqsoLintRule() string {
-	checks := append(append([]string{}, awsconf.LintChecks...),
+	return awsconf.LintRule(
 		`if this.url.or("").has_suffix(".fifo") && this.message_group_id.or("") == "" { "message_group_id is required for FIFO queues (url ends in .fifo)" } else { null }`,
 		`if this.url.or("").has_suffix(".fifo") && this.delay_seconds.or(0) != 0 { "delay_seconds is not supported by FIFO queues" } else { null }`,
 		`if this.delay_seconds.or(0) < 0 || this.delay_seconds.or(0) > 900 { "delay_seconds must be between 0 and 900" } else { null }`,
 	)
-	return "root = [\n  " + strings.Join(checks, ",\n  ") + "\n].filter(e -> e != null)"
 }
 
 func init() {
@@ -212,16 +207,9 @@ func (w *sqsWriter) Connect(ctx context.Context) error {
 	if w.client != nil {
 		return nil
 	}
-	cfg, err := w.conf.session.Config(ctx, nil)
+	client, err := w.conf.session.OpenSQSQueue(ctx, w.conf.url, types.QueueAttributeNameQueueArn)
 	if err != nil {
 		return err
-	}
-	client := sqs.NewFromConfig(cfg)
-	if _, err := client.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{
-		QueueUrl:       aws.String(w.conf.url),
-		AttributeNames: []types.QueueAttributeName{types.QueueAttributeNameQueueArn},
-	}); err != nil {
-		return fmt.Errorf("connecting to sqs queue %s: %w", w.conf.url, err)
 	}
 	w.client = client
 	return nil
@@ -375,7 +363,7 @@ func (w *sqsWriter) sendWithRetries(ctx context.Context, client sqsSendAPI, entr
 					continue
 				}
 				e := entries[j]
-				failed[e.index] = fmt.Errorf("%s: %s", aws.ToString(f.Code), aws.ToString(f.Message))
+				failed[e.index] = awsconf.SQSEntryError(f)
 				if !f.SenderFault {
 					retry = append(retry, e)
 				}
