@@ -8,6 +8,7 @@ import (
 
 	"github.com/redpanda-data/benthos/v4/public/service"
 
+	"github.com/datawald/datawald/internal/docsgen"
 	"github.com/datawald/datawald/internal/kafkaconf"
 )
 
@@ -96,7 +97,7 @@ func kafkaInputConfigFromParsed(conf *service.ParsedConfig) (c kafkaInputConfig,
 func kafkaInputSpec() *service.ConfigSpec {
 	return service.NewConfigSpec().
 		Stable().
-		Categories("Services").
+		Categories(docsgen.Category, "Services").
 		Summary("Consumes records from Kafka topics as a consumer group, with at-least-once delivery.").
 		Description(`
 Records are consumed with github.com/twmb/franz-go as a member of `+"`consumer_group`"+`. Within a partition

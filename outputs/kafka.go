@@ -10,6 +10,7 @@ import (
 	"github.com/redpanda-data/benthos/v4/public/service"
 	"github.com/twmb/franz-go/pkg/kgo"
 
+	"github.com/datawald/datawald/internal/docsgen"
 	"github.com/datawald/datawald/internal/kafkaconf"
 )
 
@@ -100,7 +101,7 @@ func kafkaOutputConfigFromParsed(conf *service.ParsedConfig) (c kafkaOutputConfi
 func kafkaOutputSpec() *service.ConfigSpec {
 	return service.NewConfigSpec().
 		Stable().
-		Categories("Services").
+		Categories(docsgen.Category, "Services").
 		Summary("Produces messages to Kafka with an idempotent producer (acks=all); a message is acked only once the broker acknowledged it.").
 		Description(`
 Messages are produced with github.com/twmb/franz-go. The producer is always idempotent and waits for all
