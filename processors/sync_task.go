@@ -16,7 +16,7 @@ import (
 )
 
 const (
-	stpFieldStore          = "store"
+	stpFieldStore          = stFieldStore
 	stpFieldSource         = "source"
 	stpFieldTarget         = "target"
 	stpFieldTxType         = "tx_type"
@@ -163,8 +163,9 @@ type syncTaskProc struct {
 	reject  *service.MetricCounter
 	latency *service.MetricTimer
 
-	mu    sync.Mutex
-	store *synctask.Shared
+	store *syncTaskStore
+
+	mu sync.Mutex // guards open, openOrder and derived
 	// open lists, per input task id not yet ended by its dw_task_last
 	// message, the stored tasks staged unsealed; openOrder is its age order.
 	open      map[string]map[string]bool
@@ -175,7 +176,7 @@ type syncTaskProc struct {
 }
 
 func newSyncTaskProc(c syncTaskProcConfig, mgr *service.Resources) (*syncTaskProc, error) {
-	p := &syncTaskProc{conf: c, mgr: mgr, log: mgr.Logger(), open: map[string]map[string]bool{}, derived: map[groupKey]string{}}
+	p := &syncTaskProc{conf: c, mgr: mgr, log: mgr.Logger(), store: newSyncTaskStore(c.dsn, mgr.Logger()), open: map[string]map[string]bool{}, derived: map[groupKey]string{}}
 	if c.schemaFile != "" {
 		s, err := loadEntitySchema(c.schemaFile)
 		if err != nil {
@@ -193,23 +194,6 @@ func newSyncTaskProc(c syncTaskProcConfig, mgr *service.Resources) (*syncTaskPro
 	p.reject = m.NewCounter("datawald_sync_rejected_total", "reason")
 	p.latency = m.NewTimer("datawald_sync_store_latency_ns", "op")
 	return p, nil
-}
-
-// openStore acquires the store on first use, so a store that is down at
-// startup holds the first batch instead of failing the stream.
-func (p *syncTaskProc) openStore(ctx context.Context) (*synctask.Shared, error) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.store != nil {
-		return p.store, nil
-	}
-	store, err := synctask.Acquire(ctx, p.conf.dsn)
-	if err != nil {
-		return nil, err
-	}
-	store.SetExpireErrorHandler(func(err error) { p.log.Errorf("expiring overdue sync tasks: %v", err) })
-	p.store = store
-	return store, nil
 }
 
 // pending is one message accepted for staging.
@@ -358,7 +342,7 @@ func (p *syncTaskProc) sealCycle(ctx context.Context, inputID string) {
 }
 
 func (p *syncTaskProc) sealTask(ctx context.Context, id string) error {
-	store, err := p.openStore(ctx)
+	store, err := p.store.open(ctx)
 	if err != nil {
 		return err
 	}
@@ -409,7 +393,7 @@ func (p *syncTaskProc) stage(ctx context.Context, g *group) ([]synctask.StageRes
 // instead: a sync task holds one tx_type. A task id reused for another
 // source or target stays an error.
 func (p *syncTaskProc) stageOnce(ctx context.Context, g *group, in []synctask.StageInput) ([]synctask.StageResult, error) {
-	store, err := p.openStore(ctx)
+	store, err := p.store.open(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -509,12 +493,5 @@ func (p *syncTaskProc) timeField(batch service.MessageBatch, i int, expr *servic
 
 // Close releases the store.
 func (p *syncTaskProc) Close(ctx context.Context) error {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.store == nil {
-		return nil
-	}
-	err := p.store.Release(ctx)
-	p.store = nil
-	return err
+	return p.store.close(ctx)
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -16,7 +15,7 @@ import (
 )
 
 const (
-	stfFieldStore     = "store"
+	stfFieldStore     = stFieldStore
 	stfFieldErrorCode = "error_code"
 )
 
@@ -154,16 +153,14 @@ func init() {
 }
 
 // syncTaskOutcome records errored messages' entities F. ProcessBatch may run
-// concurrently (pipeline threads); the store handle is guarded by mu.
+// concurrently (pipeline threads); the store handle is safe for that.
 type syncTaskOutcome struct {
 	conf       syncTaskOutcomeConfig
 	log        *service.Logger
 	outcomes   *service.MetricCounter
 	unrecorded *service.MetricCounter
 	latency    *service.MetricTimer
-
-	mu    sync.Mutex
-	store *synctask.Shared
+	store      *syncTaskStore
 }
 
 func newSyncTaskFail(c syncTaskOutcomeConfig, mgr *service.Resources) *syncTaskOutcome {
@@ -174,24 +171,8 @@ func newSyncTaskFail(c syncTaskOutcomeConfig, mgr *service.Resources) *syncTaskO
 		outcomes:   m.NewCounter("datawald_sync_outcomes_total", "tx_type", "status"),
 		unrecorded: m.NewCounter("datawald_sync_fail_unrecorded_total", "reason"),
 		latency:    m.NewTimer("datawald_sync_store_latency_ns", "op"),
+		store:      newSyncTaskStore(c.dsn, mgr.Logger()),
 	}
-}
-
-// openStore acquires the shared store on first use, so a store that is
-// down at startup errors the first failed messages instead of the stream.
-func (p *syncTaskOutcome) openStore(ctx context.Context) (*synctask.Shared, error) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.store != nil {
-		return p.store, nil
-	}
-	store, err := synctask.Acquire(ctx, p.conf.dsn)
-	if err != nil {
-		return nil, err
-	}
-	store.SetExpireErrorHandler(func(err error) { p.log.Errorf("expiring overdue sync tasks: %v", err) })
-	p.store = store
-	return store, nil
 }
 
 // failure is one errored message whose entity can be recorded.
@@ -295,7 +276,7 @@ func (p *syncTaskOutcome) record(ctx context.Context, fails []failure) {
 }
 
 func (p *syncTaskOutcome) recordOnce(ctx context.Context, fails []failure) error {
-	store, err := p.openStore(ctx)
+	store, err := p.store.open(ctx)
 	if err != nil {
 		return err
 	}
@@ -363,12 +344,5 @@ func noteLine(text string) string {
 
 // Close releases the store.
 func (p *syncTaskOutcome) Close(ctx context.Context) error {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.store == nil {
-		return nil
-	}
-	err := p.store.Release(ctx)
-	p.store = nil
-	return err
+	return p.store.close(ctx)
 }

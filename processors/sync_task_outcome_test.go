@@ -290,7 +290,7 @@ func TestSyncTaskOutcomeNeverCallsTheStoreForErrorFreeBatches(t *testing.T) {
 	}
 	assert.Same(t, a, out[0])
 	assert.Same(t, b, out[1])
-	assert.Nil(t, p.store, "the store was never opened")
+	assert.Nil(t, p.store.store, "the store was never opened")
 }
 
 func TestSyncTaskOutcomePassesOnAndCountsErroredMessagesWithoutAKey(t *testing.T) {
@@ -320,7 +320,7 @@ func TestSyncTaskOutcomeSetsDwErrorOnAnErrorFlagOnlyMessageWithoutAKey(t *testin
 
 	dwErr, _ := out[0].MetaGet("dw_error")
 	assert.Equal(t, "failed assignment (line 1): field `this.sku`: value is null", dwErr)
-	assert.Nil(t, p.store, "nothing to record without a key, so no store call")
+	assert.Nil(t, p.store.store, "nothing to record without a key, so no store call")
 }
 
 func TestSyncTaskOutcomePassesOnAnEntityTheStoreNeverStagedAndRecordsTheRest(t *testing.T) {
@@ -350,7 +350,7 @@ func TestSyncTaskOutcomeMarksMessagesErroredWhenTheStoreIsClosed(t *testing.T) {
 	processFail(t, p, msgs["13"]) // opens the shared store
 	require.Equal(t, synctask.StatusFailed, r.entity("13").Status)
 
-	require.NoError(t, p.store.Store.Close(context.Background()))
+	require.NoError(t, p.store.store.Store.Close(context.Background()))
 	msgs["14"].MetaSetMut("dw_error", "mapping customer 14: field `this.name`: value is null")
 	clean := service.NewMessage([]byte(`{}`))
 	out := processFail(t, p, msgs["14"], clean)
