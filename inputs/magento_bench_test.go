@@ -7,7 +7,6 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/datawald/datawald/internal/checkpoint"
 	"github.com/datawald/datawald/internal/magento"
 )
 
@@ -26,10 +25,7 @@ func BenchmarkMagentoInputOrders(b *testing.B) {
 		auth := h.sb.OAuth1()
 		auth.Now = h.clock.Now
 		cfg := magentoInputConfig{pollingConfig: pollingConfig{pageSize: magento.MaxPageSize, pollInterval: time.Minute, lag: 5 * time.Second}, client: h.sb.Config(auth), resource: res, source: "magento"}
-		in, err := newMagentoInput(cfg, checkpoint.NewStore(h.res, "checkpoints", fmt.Sprintf("bench_%d", i)), h.res)
-		require.NoError(b, err)
-		in.now = h.clock.Now
-		require.NoError(b, in.Connect(b.Context()))
+		in := h.connect(b, cfg, fmt.Sprintf("bench_%d", i))
 		n := 0
 		for {
 			_, ack, err := in.Read(b.Context())

@@ -19,7 +19,6 @@ import (
 
 func TestMagentoInputConfigRunsInAStreamWithTheRegisteredComponent(t *testing.T) {
 	sb := magentotest.Start(t, sbmagento.Options{}, sandbox.Options{})
-	creds := sb.Vendor.Credentials()
 	c := sb.Client(t, sb.OAuth1())
 	page, err := c.Search(t.Context(), "/V1/orders", magento.Criteria{}.Page(1, 1))
 	require.NoError(t, err)
@@ -28,18 +27,10 @@ func TestMagentoInputConfigRunsInAStreamWithTheRegisteredComponent(t *testing.T)
 	require.NoError(t, b.SetLoggerYAML(`level: warn`))
 	require.NoError(t, b.AddCacheYAML(`label: cp
 memory: {}`))
-	require.NoError(t, b.AddInputYAML(fmt.Sprintf(`magento:
-  base_url: %s
-  auth:
-    mode: oauth1
-    consumer_key: %s
-    consumer_secret: %s
-    access_token: %s
-    access_token_secret: %s
-  entity: orders
+	require.NoError(t, b.AddInputYAML(magentoInputYAML(sb, `  entity: orders
   poll_interval: 1h
   checkpoint_cache: cp
-`, sb.URL, creds["consumer_key"], creds["consumer_secret"], creds["access_token"], creds["access_token_secret"])))
+`)))
 	var n atomic.Int64
 	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
 	defer cancel()

@@ -9,7 +9,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/datawald/datawald/internal/checkpoint"
 	"github.com/datawald/datawald/internal/magento"
 	"github.com/datawald/datawald/internal/sandbox"
 )
@@ -119,10 +118,7 @@ func TestMagentoInputFlagsTheLastSourceItemOfASnapshotCycle(t *testing.T) {
 	h := startMagentoOrders(t, 10)
 	res, _ := magento.LookupResource("source_items")
 	cfg := magentoInputConfig{pollingConfig: pollingConfig{pageSize: 3, pollInterval: time.Minute}, client: h.sb.Config(magentoAuthAt(h)), resource: res, source: "magento"}
-	in, err := newMagentoInput(cfg, checkpoint.NewStore(h.res, "checkpoints", "magento_source_items"), h.res)
-	require.NoError(t, err)
-	in.now = h.clock.Now
-	require.NoError(t, in.Connect(t.Context()))
+	in := h.connect(t, cfg, "magento_source_items")
 	all, err := h.sb.Client(t, magentoAuthAt(h)).Search(t.Context(), "/V1/inventory/source-items", magento.Criteria{}.Page(1, 1))
 	require.NoError(t, err)
 

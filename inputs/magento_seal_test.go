@@ -30,7 +30,6 @@ import (
 func TestMagentoInputCyclesAreSealedByTheSyncTaskProcessorEvenWhenDedupedToIgnored(t *testing.T) {
 	cat := seed.Generate(seed.Config{Counts: seed.Counts{Orders: 10}})
 	sb := magentotest.Start(t, sbmagento.Options{Catalog: cat}, sandbox.Options{})
-	creds := sb.Vendor.Credentials()
 	all, err := sb.Client(t, sb.OAuth1()).Search(t.Context(), "/V1/inventory/source-items", magento.Criteria{}.Page(1, 1))
 	require.NoError(t, err)
 	require.Positive(t, all.TotalCount)
@@ -39,19 +38,11 @@ func TestMagentoInputCyclesAreSealedByTheSyncTaskProcessorEvenWhenDedupedToIgnor
 	b := service.NewStreamBuilder()
 	require.NoError(t, b.SetLoggerYAML(`level: warn`))
 	require.NoError(t, b.AddCacheYAML("label: cp\nmemory: {}"))
-	require.NoError(t, b.AddInputYAML(fmt.Sprintf(`magento:
-  base_url: %s
-  auth:
-    mode: oauth1
-    consumer_key: %s
-    consumer_secret: %s
-    access_token: %s
-    access_token_secret: %s
-  entity: source_items
+	require.NoError(t, b.AddInputYAML(magentoInputYAML(sb, `  entity: source_items
   page_size: 40
   poll_interval: 2s
   checkpoint_cache: cp
-`, sb.URL, creds["consumer_key"], creds["consumer_secret"], creds["access_token"], creds["access_token_secret"])))
+`)))
 	require.NoError(t, b.AddProcessorYAML(fmt.Sprintf(`sync_task:
   store: %s
   target: netsuite
@@ -62,25 +53,14 @@ func TestMagentoInputCyclesAreSealedByTheSyncTaskProcessorEvenWhenDedupedToIgnor
 	t.Cleanup(func() { _ = store.Release(context.Background()) })
 	var mu sync.Mutex
 	tasks := map[string]int{}
-	require.NoError(t, b.AddConsumerFunc(func(ctx context.Context, m *service.Message) error {
-		env, err := synctask.EnvelopeFromMessage(m)
-		if err != nil {
-			return err
-		}
+	require.NoError(t, b.AddConsumerFunc(recordSent(store, func(env synctask.Envelope) {
 		mu.Lock()
 		tasks[env.TaskID]++
 		mu.Unlock()
-		return store.RecordOutcomes(ctx, []synctask.Outcome{{Key: env.Key, TaskID: env.TaskID, Hash: env.Hash, Status: synctask.StatusSent, TgtID: env.SrcID}})
-	}))
+	})))
 	s, err := b.Build()
 	require.NoError(t, err)
-	ctx, cancel := context.WithCancel(t.Context())
-	done := make(chan error, 1)
-	go func() { done <- s.Run(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		<-done
-	})
+	runStreamUntilCleanup(t, s)
 
 	var list []synctask.Task
 	require.Eventually(t, func() bool {
@@ -116,7 +96,6 @@ func TestMagentoInputSealsTheCycleTaskItselfWhenTheLastMessageIsDroppedBeforeSta
 		t.Run(fmt.Sprintf("sync_task_store set %v", withStore), func(t *testing.T) {
 			cat := seed.Generate(seed.Config{Counts: seed.Counts{Orders: 30}})
 			sb := magentotest.Start(t, sbmagento.Options{Catalog: cat}, sandbox.Options{})
-			creds := sb.Vendor.Credentials()
 			all, err := sb.Client(t, sb.OAuth1()).Search(t.Context(), "/V1/orders", magento.Criteria{}.Page(1, 1))
 			require.NoError(t, err)
 			dsn := "sqlite://" + filepath.Join(t.TempDir(), "synctask.db")
@@ -128,20 +107,12 @@ func TestMagentoInputSealsTheCycleTaskItselfWhenTheLastMessageIsDroppedBeforeSta
 			b := service.NewStreamBuilder()
 			require.NoError(t, b.SetLoggerYAML(`level: warn`))
 			require.NoError(t, b.AddCacheYAML("label: cp\nmemory: {}"))
-			require.NoError(t, b.AddInputYAML(fmt.Sprintf(`magento:
-  base_url: %s
-  auth:
-    mode: oauth1
-    consumer_key: %s
-    consumer_secret: %s
-    access_token: %s
-    access_token_secret: %s
-  entity: orders
+			require.NoError(t, b.AddInputYAML(magentoInputYAML(sb, fmt.Sprintf(`  entity: orders
   page_size: 7
   poll_interval: 1h
   checkpoint_cache: cp
   %s
-`, sb.URL, creds["consumer_key"], creds["consumer_secret"], creds["access_token"], creds["access_token_secret"], sealStore)))
+`, sealStore))))
 			require.NoError(t, b.AddProcessorYAML(`mapping: 'root = if @dw_task_last == "true" { deleted() }'`))
 			require.NoError(t, b.AddProcessorYAML(fmt.Sprintf("sync_task:\n  store: %s\n  target: netsuite\n", dsn)))
 			store, err := synctask.Acquire(t.Context(), dsn)
@@ -149,25 +120,14 @@ func TestMagentoInputSealsTheCycleTaskItselfWhenTheLastMessageIsDroppedBeforeSta
 			t.Cleanup(func() { _ = store.Release(context.Background()) })
 			var mu sync.Mutex
 			sent := 0
-			require.NoError(t, b.AddConsumerFunc(func(ctx context.Context, m *service.Message) error {
-				env, err := synctask.EnvelopeFromMessage(m)
-				if err != nil {
-					return err
-				}
+			require.NoError(t, b.AddConsumerFunc(recordSent(store, func(synctask.Envelope) {
 				mu.Lock()
 				sent++
 				mu.Unlock()
-				return store.RecordOutcomes(ctx, []synctask.Outcome{{Key: env.Key, TaskID: env.TaskID, Hash: env.Hash, Status: synctask.StatusSent, TgtID: env.SrcID}})
-			}))
+			})))
 			s, err := b.Build()
 			require.NoError(t, err)
-			ctx, cancel := context.WithCancel(t.Context())
-			done := make(chan error, 1)
-			go func() { done <- s.Run(ctx) }()
-			t.Cleanup(func() {
-				cancel()
-				<-done
-			})
+			runStreamUntilCleanup(t, s)
 
 			require.Eventually(t, func() bool {
 				mu.Lock()

@@ -1,10 +1,8 @@
 package inputs
 
 import (
-	"context"
 	"encoding/json"
 	"strconv"
-	"sync"
 	"testing"
 	"time"
 
@@ -20,23 +18,9 @@ import (
 	"github.com/datawald/datawald/internal/sandbox/seed"
 )
 
-// fakeClock is shared by the simulator and the input, so modification
-// times and the input's lag bound agree.
-type fakeClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *fakeClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
-}
-
 type magentoInputHarness struct {
 	sb    *magentotest.Sandbox
-	clock *fakeClock
+	clock *testClock
 	res   *service.Resources
 }
 
@@ -48,9 +32,20 @@ func startMagentoOrders(t *testing.T, orders int) *magentoInputHarness {
 func startMagentoOrdersB(t testing.TB, orders int) *magentoInputHarness {
 	t.Helper()
 	cat := seed.Generate(seed.Config{Counts: seed.Counts{Orders: orders}})
-	clock := &fakeClock{now: cat.End.Add(time.Hour)}
+	clock := &testClock{now: cat.End.Add(time.Hour)}
 	sb := magentotest.Start(t, sbmagento.Options{Catalog: cat, Clock: clock.Now}, sandbox.Options{})
 	return &magentoInputHarness{sb: sb, clock: clock, res: service.MockResources(service.MockResourcesOptAddCache("checkpoints"))}
+}
+
+// connect builds an input of cfg on the harness' clock, keeping its
+// position under key in the harness' checkpoint cache, and connects it.
+func (h *magentoInputHarness) connect(t testing.TB, cfg magentoInputConfig, key string) *magentoInput {
+	t.Helper()
+	in, err := newMagentoInput(cfg, checkpoint.NewStore(h.res, "checkpoints", key), h.res)
+	require.NoError(t, err)
+	in.now = h.clock.Now
+	require.NoError(t, in.Connect(t.Context()))
+	return in
 }
 
 // newInput builds an orders input on the harness' checkpoint cache.
@@ -60,42 +55,14 @@ func (h *magentoInputHarness) newInput(t *testing.T) *magentoInput {
 	auth := h.sb.OAuth1()
 	auth.Now = h.clock.Now
 	cfg := magentoInputConfig{pollingConfig: pollingConfig{pageSize: magento.MaxPageSize, pollInterval: time.Minute, lag: 5 * time.Second}, client: h.sb.Config(auth), resource: res, source: "magento"}
-	in, err := newMagentoInput(cfg, checkpoint.NewStore(h.res, "checkpoints", "magento_orders"), h.res)
-	require.NoError(t, err)
-	in.now = h.clock.Now
-	require.NoError(t, in.Connect(t.Context()))
+	in := h.connect(t, cfg, "magento_orders")
 	return in
 }
 
-type readMsg struct {
-	msg *service.Message
-	ack service.AckFunc
-}
-
-// readCycle reads until the current poll cycle is over (the input would
-// wait for the next one).
-func readCycle(t *testing.T, in *magentoInput) []readMsg {
+// readCycle reads until the input's current poll cycle is over.
+func readCycle(t testing.TB, in *magentoInput) []readMsg {
 	t.Helper()
-	// A cycle that never ends (the input waits for the next one without
-	// having ended this one) fails the test instead of hanging it.
-	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
-	defer cancel()
-	var out []readMsg
-	for {
-		msg, ack, err := in.Read(ctx)
-		require.NoError(t, err)
-		out = append(out, readMsg{msg, ack})
-		if in.scan == nil {
-			return out
-		}
-	}
-}
-
-func metaOf(t *testing.T, m *service.Message, key string) string {
-	t.Helper()
-	v, ok := m.MetaGet(key)
-	require.True(t, ok, "metadata %s is set", key)
-	return v
+	return readPollCycle(t, in, func() bool { return in.scan != nil })
 }
 
 func TestMagentoInputReadsFiveThousandOrdersOnceThenExactlyTheHundredMutated(t *testing.T) {
@@ -212,10 +179,7 @@ func TestMagentoInputReadsEverySourceItemOncePerCycleAsASnapshot(t *testing.T) {
 	// A page of 2 is smaller than a SKU's sources, so the scan pages
 	// inside one SKU by source code.
 	cfg := magentoInputConfig{pollingConfig: pollingConfig{pageSize: 2, pollInterval: time.Millisecond}, client: h.sb.Config(auth), resource: res, source: "magento"}
-	in, err := newMagentoInput(cfg, checkpoint.NewStore(h.res, "checkpoints", "magento_source_items"), h.res)
-	require.NoError(t, err)
-	in.now = h.clock.Now
-	require.NoError(t, in.Connect(t.Context()))
+	in := h.connect(t, cfg, "magento_source_items")
 
 	c := h.sb.Client(t, auth)
 	all, err := c.Search(t.Context(), "/V1/inventory/source-items", magento.Criteria{}.Page(1, 1))
@@ -257,10 +221,7 @@ func TestMagentoInputStartFromReadsOnlyOrdersUpdatedSinceThen(t *testing.T) {
 
 	res, _ := magento.LookupResource("orders")
 	cfg := magentoInputConfig{pollingConfig: pollingConfig{pageSize: 100, pollInterval: time.Minute, lag: 5 * time.Second, startFrom: from}, client: h.sb.Config(magentoAuthAt(h)), resource: res, source: "magento"}
-	in, err := newMagentoInput(cfg, checkpoint.NewStore(h.res, "checkpoints", "magento_orders_backfill"), h.res)
-	require.NoError(t, err)
-	in.now = h.clock.Now
-	require.NoError(t, in.Connect(t.Context()))
+	in := h.connect(t, cfg, "magento_orders_backfill")
 	got := readCycle(t, in)
 	assert.Len(t, got, want.TotalCount)
 	for _, r := range got {
@@ -291,10 +252,7 @@ func TestMagentoInputReadsEveryIncrementalEntityKindOnce(t *testing.T) {
 			require.Positive(t, all.TotalCount)
 			res, _ := magento.LookupResource(tc.entity)
 			cfg := magentoInputConfig{pollingConfig: pollingConfig{pageSize: 7, pollInterval: time.Millisecond, lag: 5 * time.Second}, client: h.sb.Config(magentoAuthAt(h)), resource: res, source: "magento"}
-			in, err := newMagentoInput(cfg, checkpoint.NewStore(h.res, "checkpoints", "magento_"+tc.entity), h.res)
-			require.NoError(t, err)
-			in.now = h.clock.Now
-			require.NoError(t, in.Connect(t.Context()))
+			in := h.connect(t, cfg, "magento_"+tc.entity)
 			seen := map[string]bool{}
 			for range all.TotalCount {
 				msg, ack, err := in.Read(t.Context())

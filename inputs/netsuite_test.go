@@ -1,10 +1,8 @@
 package inputs
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
-	"sync"
 	"testing"
 	"time"
 
@@ -21,32 +19,18 @@ import (
 	"github.com/datawald/datawald/internal/sandbox/seed"
 )
 
-// nsClock is the simulated account's clock; the input's windows follow it
-// through serverTime.
-type nsClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *nsClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
-func (c *nsClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
-}
-
 type netsuiteInputHarness struct {
 	vendor *sbnetsuite.Vendor
 	server *sandbox.Server
 	url    string
-	clock  *nsClock
+	clock  *testClock
 	res    *service.Resources
 }
 
 func startNetSuiteInput(t testing.TB, counts seed.Counts) *netsuiteInputHarness {
 	t.Helper()
 	cat := seed.Generate(seed.Config{Counts: counts})
-	clock := &nsClock{now: time.Now()} // TBA timestamps are checked against it: keep it near the real clock
+	clock := &testClock{now: time.Now()} // TBA timestamps are checked against it: keep it near the real clock
 	v, err := sbnetsuite.New(sbnetsuite.Options{Catalog: cat, Clock: clock.Now})
 	require.NoError(t, err)
 	srv, url := sandboxtest.Start(t, v, sandbox.Options{})
@@ -68,42 +52,30 @@ func (h *netsuiteInputHarness) clientConfig(t testing.TB) netsuite.Config {
 	}
 }
 
-func (h *netsuiteInputHarness) newInput(t testing.TB, entity string) *netsuiteInput {
+// connect builds an input of cfg on the harness' clock, keeping its
+// position under key in the harness' checkpoint cache, and connects it.
+func (h *netsuiteInputHarness) connect(t testing.TB, cfg netsuiteInputConfig, key string) *netsuiteInput {
 	t.Helper()
-	e, ok := netsuite.LookupEntity(entity)
-	require.True(t, ok)
-	cfg := netsuiteInputConfig{pollingConfig: pollingConfig{pageSize: netsuite.MaxPageSize, pollInterval: time.Minute, lag: 5 * time.Second}, client: h.clientConfig(t), entity: e, expand: e.RecordType != "", expandPar: 5, zone: time.UTC, source: "netsuite"}
-	in, err := newNetSuiteInput(cfg, checkpoint.NewStore(h.res, "checkpoints", "netsuite_"+entity), h.res)
+	in, err := newNetSuiteInput(cfg, checkpoint.NewStore(h.res, "checkpoints", key), h.res)
 	require.NoError(t, err)
 	in.now = h.clock.Now
 	require.NoError(t, in.Connect(t.Context()))
 	return in
 }
 
-type nsRead struct {
-	msg *service.Message
-	ack service.AckFunc
+func (h *netsuiteInputHarness) newInput(t testing.TB, entity string) *netsuiteInput {
+	t.Helper()
+	e, ok := netsuite.LookupEntity(entity)
+	require.True(t, ok)
+	cfg := netsuiteInputConfig{pollingConfig: pollingConfig{pageSize: netsuite.MaxPageSize, pollInterval: time.Minute, lag: 5 * time.Second}, client: h.clientConfig(t), entity: e, expand: e.RecordType != "", expandPar: 5, zone: time.UTC, source: "netsuite"}
+	in := h.connect(t, cfg, "netsuite_"+entity)
+	return in
 }
 
-// readNetSuiteCycle reads until the current poll cycle is over.
-func readNetSuiteCycle(t testing.TB, in *netsuiteInput) []nsRead {
+// readNetSuiteCycle reads until the input's current poll cycle is over.
+func readNetSuiteCycle(t testing.TB, in *netsuiteInput) []readMsg {
 	t.Helper()
-	var out []nsRead
-	for {
-		msg, ack, err := in.Read(t.(interface{ Context() context.Context }).Context())
-		require.NoError(t, err)
-		out = append(out, nsRead{msg, ack})
-		if in.scan == nil {
-			return out
-		}
-	}
-}
-
-func nsMeta(t testing.TB, m *service.Message, key string) string {
-	t.Helper()
-	v, ok := m.MetaGet(key)
-	require.True(t, ok, "metadata %s is set", key)
-	return v
+	return readPollCycle(t, in, func() bool { return in.scan != nil })
 }
 
 func TestNetSuiteInputReadsFiveThousandSalesOrdersOnceAsFullRecords(t *testing.T) {
@@ -112,21 +84,21 @@ func TestNetSuiteInputReadsFiveThousandSalesOrdersOnceAsFullRecords(t *testing.T
 	first := readNetSuiteCycle(t, in)
 	require.Len(t, first, 5000)
 	ids := map[string]bool{}
-	task := nsMeta(t, first[0].msg, "dw_task_id")
+	task := metaOf(t, first[0].msg, "dw_task_id")
 	for i, r := range first {
-		id := nsMeta(t, r.msg, "dw_src_id")
+		id := metaOf(t, r.msg, "dw_src_id")
 		require.False(t, ids[id], "order %s read twice", id)
 		ids[id] = true
-		require.Equal(t, task, nsMeta(t, r.msg, "dw_task_id"), "one task id per poll cycle")
+		require.Equal(t, task, metaOf(t, r.msg, "dw_task_id"), "one task id per poll cycle")
 		_, last := r.msg.MetaGet("dw_task_last")
 		require.Equal(t, i == len(first)-1, last, "dw_task_last only on the cycle's last message")
 		require.NoError(t, r.ack(t.Context(), nil))
 	}
 	m := first[0].msg
-	assert.Equal(t, "netsuite", nsMeta(t, m, "dw_source"))
-	assert.Equal(t, "order", nsMeta(t, m, "dw_tx_type"))
-	assert.Equal(t, "salesOrder", nsMeta(t, m, "netsuite_record_type"))
-	updated, err := time.Parse(time.RFC3339, nsMeta(t, m, "dw_updated_at"))
+	assert.Equal(t, "netsuite", metaOf(t, m, "dw_source"))
+	assert.Equal(t, "order", metaOf(t, m, "dw_tx_type"))
+	assert.Equal(t, "salesOrder", metaOf(t, m, "netsuite_record_type"))
+	updated, err := time.Parse(time.RFC3339, metaOf(t, m, "dw_updated_at"))
 	require.NoError(t, err)
 	assert.Equal(t, time.UTC, updated.Location())
 
@@ -137,7 +109,7 @@ func TestNetSuiteInputReadsFiveThousandSalesOrdersOnceAsFullRecords(t *testing.T
 		} `json:"item"`
 	}
 	require.NoError(t, json.Unmarshal(nsBody(t, first[0].msg), &rec))
-	assert.Equal(t, nsMeta(t, m, "dw_src_id"), rec.ID)
+	assert.Equal(t, metaOf(t, m, "dw_src_id"), rec.ID)
 	assert.NotEmpty(t, rec.Item.Items, "sublists are expanded")
 	assert.EqualValues(t, 5000, h.server.Stats().Count("GET /services/rest/record/v1/{type}/{id}", 200), "one GET per order")
 }
@@ -158,8 +130,8 @@ func TestNetSuiteInputPicksUpEveryMutationSharingOneSecond(t *testing.T) {
 	second := readNetSuiteCycle(t, in)
 	got := map[string]bool{}
 	for _, r := range second {
-		got[nsMeta(t, r.msg, "dw_src_id")] = true
-		assert.Equal(t, res.ModifiedAt.UTC().Format(time.RFC3339), nsMeta(t, r.msg, "dw_updated_at"))
+		got[metaOf(t, r.msg, "dw_src_id")] = true
+		assert.Equal(t, res.ModifiedAt.UTC().Format(time.RFC3339), metaOf(t, r.msg, "dw_updated_at"))
 	}
 	want := map[string]bool{}
 	for _, id := range res.Changed {
@@ -184,7 +156,7 @@ func TestNetSuiteInputResumesFromTheAckedCursorAfterARestart(t *testing.T) {
 	resumed := readNetSuiteCycle(t, again)
 	require.Len(t, resumed, 2000, "the 2,000 orders after the acked cursor")
 	for i, r := range resumed {
-		assert.Equal(t, nsMeta(t, first[1000+i].msg, "dw_src_id"), nsMeta(t, r.msg, "dw_src_id"))
+		assert.Equal(t, metaOf(t, first[1000+i].msg, "dw_src_id"), metaOf(t, r.msg, "dw_src_id"))
 	}
 }
 
@@ -198,8 +170,8 @@ func TestNetSuiteInputReadsInventoryPerLocationWithItemIDs(t *testing.T) {
 	for _, col := range []string{"item", "itemid", "location", "quantityavailable", "quantityonhand", "lastmodifieddate"} {
 		assert.Contains(t, row, col)
 	}
-	assert.Equal(t, "inventory", nsMeta(t, rows[0].msg, "dw_tx_type"))
-	assert.Regexp(t, `^\d+@\d+$`, nsMeta(t, rows[0].msg, "dw_src_id"))
+	assert.Equal(t, "inventory", metaOf(t, rows[0].msg, "dw_tx_type"))
+	assert.Regexp(t, `^\d+@\d+$`, metaOf(t, rows[0].msg, "dw_src_id"))
 }
 
 func nsBody(t testing.TB, m *service.Message) []byte {
@@ -211,7 +183,7 @@ func nsBody(t testing.TB, m *service.Message) []byte {
 
 func TestNetSuiteInputReadsInTheSuiteQLUsersTimeZoneAndEmitsUTC(t *testing.T) {
 	cat := seed.Generate(seed.Config{Counts: seed.Counts{Orders: 400}})
-	clock := &nsClock{now: time.Now()}
+	clock := &testClock{now: time.Now()}
 	la, err := time.LoadLocation("America/Los_Angeles")
 	require.NoError(t, err)
 	v, err := sbnetsuite.New(sbnetsuite.Options{Catalog: cat, Clock: clock.Now, TimeZone: la, DateFormat: "02/01/2006"})
@@ -221,10 +193,7 @@ func TestNetSuiteInputReadsInTheSuiteQLUsersTimeZoneAndEmitsUTC(t *testing.T) {
 
 	e, _ := netsuite.LookupEntity("salesOrder")
 	cfg := netsuiteInputConfig{pollingConfig: pollingConfig{pageSize: 100, pollInterval: time.Minute, lag: 5 * time.Second}, client: h.clientConfig(t), entity: e, expand: true, expandPar: 4, zone: la, source: "netsuite"}
-	in, err := newNetSuiteInput(cfg, checkpoint.NewStore(h.res, "checkpoints", "la"), h.res)
-	require.NoError(t, err)
-	in.now = clock.Now
-	require.NoError(t, in.Connect(t.Context()))
+	in := h.connect(t, cfg, "la")
 
 	first := readNetSuiteCycle(t, in)
 	require.Len(t, first, 400)
@@ -233,7 +202,7 @@ func TestNetSuiteInputReadsInTheSuiteQLUsersTimeZoneAndEmitsUTC(t *testing.T) {
 			LastModifiedDate time.Time `json:"lastModifiedDate"`
 		}
 		require.NoError(t, json.Unmarshal(nsBody(t, r.msg), &rec))
-		updated, err := time.Parse(time.RFC3339, nsMeta(t, r.msg, "dw_updated_at"))
+		updated, err := time.Parse(time.RFC3339, metaOf(t, r.msg, "dw_updated_at"))
 		require.NoError(t, err)
 		require.True(t, rec.LastModifiedDate.Equal(updated), "dw_updated_at %s is the record's lastModifiedDate %s in UTC", updated, rec.LastModifiedDate)
 		require.NoError(t, r.ack(t.Context(), nil))
@@ -247,7 +216,7 @@ func TestNetSuiteInputReadsInTheSuiteQLUsersTimeZoneAndEmitsUTC(t *testing.T) {
 	second := readNetSuiteCycle(t, in)
 	got := map[string]bool{}
 	for _, r := range second {
-		got[nsMeta(t, r.msg, "dw_src_id")] = true
+		got[metaOf(t, r.msg, "dw_src_id")] = true
 	}
 	want := map[string]bool{}
 	for _, id := range res.Changed {
@@ -266,10 +235,7 @@ WHERE t.type = 'SalesOrd' AND t.foreigntotal > 100
   AND t.lastmodifieddate < :window_end
 ORDER BY t.lastmodifieddate, t.id`
 	cfg := netsuiteInputConfig{pollingConfig: pollingConfig{pageSize: 50, pollInterval: time.Minute, lag: 5 * time.Second}, client: h.clientConfig(t), entity: e, query: q, expand: false, expandPar: 4, zone: time.UTC, source: "netsuite"}
-	in, err := newNetSuiteInput(cfg, checkpoint.NewStore(h.res, "checkpoints", "custom"), h.res)
-	require.NoError(t, err)
-	in.now = h.clock.Now
-	require.NoError(t, in.Connect(t.Context()))
+	in := h.connect(t, cfg, "custom")
 	rows := readNetSuiteCycle(t, in)
 
 	want := h.countOrdersOver(t, 100)
@@ -277,7 +243,7 @@ ORDER BY t.lastmodifieddate, t.id`
 	require.Len(t, rows, want, "every order over 100 once, 50 rows a query")
 	seen := map[string]bool{}
 	for _, r := range rows {
-		id := nsMeta(t, r.msg, "dw_src_id")
+		id := metaOf(t, r.msg, "dw_src_id")
 		require.False(t, seen[id], "order %s read twice", id)
 		seen[id] = true
 	}
@@ -306,11 +272,11 @@ func TestNetSuiteInputStartsFromStartFromWhenNoPositionIsStored(t *testing.T) {
 	h := startNetSuiteInput(t, seed.Counts{Orders: 800})
 	all := readNetSuiteCycle(t, h.newInput(t, "salesOrder"))
 	require.Len(t, all, 800)
-	from, err := time.Parse(time.RFC3339, nsMeta(t, all[500].msg, "dw_updated_at"))
+	from, err := time.Parse(time.RFC3339, metaOf(t, all[500].msg, "dw_updated_at"))
 	require.NoError(t, err)
 	want := 0
 	for _, r := range all {
-		at, err := time.Parse(time.RFC3339, nsMeta(t, r.msg, "dw_updated_at"))
+		at, err := time.Parse(time.RFC3339, metaOf(t, r.msg, "dw_updated_at"))
 		require.NoError(t, err)
 		if !at.Before(from) {
 			want++
@@ -319,11 +285,8 @@ func TestNetSuiteInputStartsFromStartFromWhenNoPositionIsStored(t *testing.T) {
 
 	e, _ := netsuite.LookupEntity("salesOrder")
 	cfg := netsuiteInputConfig{pollingConfig: pollingConfig{pageSize: 1000, pollInterval: time.Minute, lag: 5 * time.Second, startFrom: from}, client: h.clientConfig(t), entity: e, expand: false, expandPar: 1, zone: time.UTC, source: "netsuite"}
-	in, err := newNetSuiteInput(cfg, checkpoint.NewStore(h.res, "checkpoints", "backfill"), h.res)
-	require.NoError(t, err)
-	in.now = h.clock.Now
-	require.NoError(t, in.Connect(t.Context()))
+	in := h.connect(t, cfg, "backfill")
 	got := readNetSuiteCycle(t, in)
 	assert.Len(t, got, want, "the orders modified at or after start_from")
-	assert.Equal(t, nsMeta(t, all[800-want].msg, "dw_src_id"), nsMeta(t, got[0].msg, "dw_src_id"))
+	assert.Equal(t, metaOf(t, all[800-want].msg, "dw_src_id"), metaOf(t, got[0].msg, "dw_src_id"))
 }
