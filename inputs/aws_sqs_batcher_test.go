@@ -19,8 +19,29 @@ type recordedCalls struct {
 	count map[string]int
 }
 
-func newRecordedCalls() *recordedCalls {
-	return &recordedCalls{done: map[string]error{}, count: map[string]int{}}
+// newRecordedBatcher is a receiptBatcher with the given period whose calls
+// are recorded and answered by answer (nil: every entry succeeds).
+func newRecordedBatcher(period time.Duration, answer func(hs []string) (map[int]entryFailure, error)) (*receiptBatcher, *recordedCalls) {
+	r := &recordedCalls{done: map[string]error{}, count: map[string]int{}}
+	send := func(_ context.Context, hs []string) (map[int]entryFailure, error) {
+		r.mu.Lock()
+		r.calls = append(r.calls, hs)
+		r.mu.Unlock()
+		if answer == nil {
+			return nil, nil
+		}
+		return answer(hs)
+	}
+	return newReceiptBatcher(send, period, r.onDone), r
+}
+
+// waitDone waits until n handles are settled.
+func (r *recordedCalls) waitDone(t *testing.T, n int) {
+	t.Helper()
+	require.Eventually(t, func() bool {
+		_, done, _ := r.snapshot()
+		return len(done) == n
+	}, 2*time.Second, 5*time.Millisecond)
 }
 
 func (r *recordedCalls) onDone(h string, err error) {
@@ -45,13 +66,7 @@ func (r *recordedCalls) snapshot() (calls [][]string, done map[string]error, cou
 }
 
 func TestReceiptBatcherSendsAtMostTenHandlesPerCall(t *testing.T) {
-	rec := newRecordedCalls()
-	b := newReceiptBatcher(func(_ context.Context, hs []string) (map[int]entryFailure, error) {
-		rec.mu.Lock()
-		rec.calls = append(rec.calls, hs)
-		rec.mu.Unlock()
-		return nil, nil
-	}, time.Hour, rec.onDone)
+	b, rec := newRecordedBatcher(time.Hour, nil)
 	for i := range 25 {
 		b.Add(fmt.Sprint(i))
 	}
@@ -69,12 +84,8 @@ func TestReceiptBatcherSendsAtMostTenHandlesPerCall(t *testing.T) {
 }
 
 func TestReceiptBatcherRetriesOnlyTheFailedEntriesOfAPartialFailure(t *testing.T) {
-	rec := newRecordedCalls()
 	failOnce := map[string]bool{"3": true, "7": true}
-	b := newReceiptBatcher(func(_ context.Context, hs []string) (map[int]entryFailure, error) {
-		rec.mu.Lock()
-		defer rec.mu.Unlock()
-		rec.calls = append(rec.calls, hs)
+	b, rec := newRecordedBatcher(time.Hour, func(hs []string) (map[int]entryFailure, error) {
 		failed := map[int]entryFailure{}
 		for i, h := range hs {
 			if failOnce[h] {
@@ -83,7 +94,7 @@ func TestReceiptBatcherRetriesOnlyTheFailedEntriesOfAPartialFailure(t *testing.T
 			}
 		}
 		return failed, nil
-	}, time.Hour, rec.onDone)
+	})
 	b.backoff = time.Millisecond
 	for i := range 10 {
 		b.Add(fmt.Sprint(i))
@@ -100,13 +111,9 @@ func TestReceiptBatcherRetriesOnlyTheFailedEntriesOfAPartialFailure(t *testing.T
 }
 
 func TestReceiptBatcherReportsPermanentFailuresWithoutRetrying(t *testing.T) {
-	rec := newRecordedCalls()
-	b := newReceiptBatcher(func(_ context.Context, hs []string) (map[int]entryFailure, error) {
-		rec.mu.Lock()
-		rec.calls = append(rec.calls, hs)
-		rec.mu.Unlock()
+	b, rec := newRecordedBatcher(time.Hour, func([]string) (map[int]entryFailure, error) {
 		return map[int]entryFailure{0: {Retryable: false, Err: errors.New("ReceiptHandleIsInvalid")}}, nil
-	}, time.Hour, rec.onDone)
+	})
 	b.Add("stale")
 	b.Add("fine")
 	b.Flush(context.Background())
@@ -117,13 +124,9 @@ func TestReceiptBatcherReportsPermanentFailuresWithoutRetrying(t *testing.T) {
 }
 
 func TestReceiptBatcherGivesUpAfterMaxAttemptsOfAFailingCall(t *testing.T) {
-	rec := newRecordedCalls()
-	b := newReceiptBatcher(func(_ context.Context, hs []string) (map[int]entryFailure, error) {
-		rec.mu.Lock()
-		rec.calls = append(rec.calls, hs)
-		rec.mu.Unlock()
+	b, rec := newRecordedBatcher(time.Hour, func([]string) (map[int]entryFailure, error) {
 		return nil, errors.New("connection refused")
-	}, time.Hour, rec.onDone)
+	})
 	b.backoff = time.Millisecond
 	b.maxAttempts = 3
 	b.Add("h")
@@ -135,42 +138,24 @@ func TestReceiptBatcherGivesUpAfterMaxAttemptsOfAFailingCall(t *testing.T) {
 }
 
 func TestReceiptBatcherSendsAPartialBatchAfterThePeriod(t *testing.T) {
-	rec := newRecordedCalls()
-	b := newReceiptBatcher(func(_ context.Context, hs []string) (map[int]entryFailure, error) {
-		rec.mu.Lock()
-		rec.calls = append(rec.calls, hs)
-		rec.mu.Unlock()
-		return nil, nil
-	}, 30*time.Millisecond, rec.onDone)
+	b, rec := newRecordedBatcher(30*time.Millisecond, nil)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	go b.Run(ctx)
 	b.Add("a")
 	b.Add("b")
-	require.Eventually(t, func() bool {
-		_, done, _ := rec.snapshot()
-		return len(done) == 2
-	}, 2*time.Second, 5*time.Millisecond)
+	rec.waitDone(t, 2)
 	calls, _, _ := rec.snapshot()
 	assert.Equal(t, [][]string{{"a", "b"}}, calls)
 }
 
 func TestReceiptBatcherSendsAFullBatchWithoutWaitingForThePeriod(t *testing.T) {
-	rec := newRecordedCalls()
-	b := newReceiptBatcher(func(_ context.Context, hs []string) (map[int]entryFailure, error) {
-		rec.mu.Lock()
-		rec.calls = append(rec.calls, hs)
-		rec.mu.Unlock()
-		return nil, nil
-	}, time.Hour, rec.onDone)
+	b, rec := newRecordedBatcher(time.Hour, nil)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	go b.Run(ctx)
 	for i := range 10 {
 		b.Add(fmt.Sprint(i))
 	}
-	require.Eventually(t, func() bool {
-		_, done, _ := rec.snapshot()
-		return len(done) == 10
-	}, 2*time.Second, 5*time.Millisecond)
+	rec.waitDone(t, 10)
 }
