@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // ContentHash returns the hex SHA-256 of the canonical form of a JSON
@@ -16,16 +17,34 @@ import (
 // re-encoded, and numbers reduced to one form so that 1, 1.0, 1e0 and 10e-1
 // hash alike (numbers are compared as exact decimals, never via float64).
 func ContentHash(doc []byte) (string, error) {
-	canon, err := CanonicalJSON(doc)
-	if err != nil {
-		return "", err
+	buf := hashBufPool.Get().(*[]byte)
+	defer hashBufPool.Put(buf)
+	canon, ok := fastCanonical((*buf)[:0], doc)
+	if ok {
+		*buf = canon
+	} else {
+		var err error
+		if canon, err = canonicalGeneral(doc); err != nil {
+			return "", err
+		}
 	}
 	sum := sha256.Sum256(canon)
 	return hex.EncodeToString(sum[:]), nil
 }
 
+var hashBufPool = sync.Pool{New: func() any { return new([]byte) }}
+
 // CanonicalJSON rewrites doc in the canonical form ContentHash hashes.
 func CanonicalJSON(doc []byte) ([]byte, error) {
+	if canon, ok := fastCanonical(nil, doc); ok {
+		return canon, nil
+	}
+	return canonicalGeneral(doc)
+}
+
+// canonicalGeneral is CanonicalJSON for any document, through
+// encoding/json (see hash_fast.go for the common case).
+func canonicalGeneral(doc []byte) ([]byte, error) {
 	dec := json.NewDecoder(bytes.NewReader(doc))
 	dec.UseNumber()
 	var v any
