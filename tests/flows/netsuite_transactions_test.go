@@ -1,11 +1,11 @@
 package flows
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"strconv"
-	"strings"
 
 	"github.com/stretchr/testify/require"
 
@@ -78,11 +78,12 @@ func (e *flowEnv) placeOrders(ctx context.Context, st *synctask.Shared, n int, o
 		raw, err := nc.GetRecord(ctx, "salesOrder", "eid:magento-order-"+en.SrcID, true)
 		require.NoError(t, err, "sales order of Magento order %s", en.SrcID)
 		var so salesOrder
-		dec := json.NewDecoder(strings.NewReader(string(raw)))
+		dec := json.NewDecoder(bytes.NewReader(raw))
 		dec.UseNumber()
 		require.NoError(t, dec.Decode(&so))
 		require.Equal(t, "magento", so.SourceSystem, "order %s", en.SrcID)
 		require.Equal(t, en.SrcID, so.SourceID, "order %s", en.SrcID)
+		require.Equal(t, mo.IncrementID, so.OtherRefNum, "order %s", en.SrcID)
 		out = append(out, placedOrder{magentoID: id, increment: mo.IncrementID, so: so})
 		if len(out) == n {
 			break
