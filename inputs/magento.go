@@ -127,22 +127,7 @@ cache_resources:
 }
 
 func init() {
-	service.MustRegisterInput("magento", magentoInputSpec(),
-		func(conf *service.ParsedConfig, mgr *service.Resources) (service.Input, error) {
-			cfg, err := magentoInputConfigFromParsed(conf)
-			if err != nil {
-				return nil, err
-			}
-			store, err := checkpoint.NewStoreFromParsed(conf, mgr)
-			if err != nil {
-				return nil, err
-			}
-			in, err := newMagentoInput(cfg, store, mgr)
-			if err != nil {
-				return nil, err
-			}
-			return service.AutoRetryNacksToggled(conf, in)
-		})
+	registerPollingInput("magento", magentoInputSpec(), magentoInputConfigFromParsed, newMagentoInput)
 }
 
 // magentoInput reads one entity kind in poll cycles. Read is called by one
@@ -152,6 +137,8 @@ type magentoInput struct {
 	store  *checkpoint.Store
 	log    *service.Logger
 	client *magento.Client
+	// pollTimer paces the cycles with the local clock (and is the
+	// input's Close).
 	*pollTimer
 
 	cp      *checkpoint.Checkpointer
@@ -183,12 +170,11 @@ func (m *magentoInput) Connect(ctx context.Context) error {
 	if m.cp != nil {
 		return nil
 	}
-	cp, err := checkpoint.NewCheckpointer(ctx, m.store)
+	cp, pos, err := m.cfg.openCheckpoint(ctx, m.store)
 	if err != nil {
 		return err
 	}
-	m.cp = cp
-	m.readPos = m.cfg.startPosition(cp.Committed())
+	m.cp, m.readPos = cp, pos
 	return nil
 }
 
@@ -283,10 +269,4 @@ func (m *magentoInput) endCycle() {
 	m.log.Debugf("magento %s: poll cycle %s done after %d queries", m.cfg.resource.Name, m.taskID, m.scan.Pages)
 	m.scan = nil
 	m.cycleEnded(m.cfg.pollingConfig)
-}
-
-// Close stops a pending wait. Acks after Close still save the position.
-func (m *magentoInput) Close(context.Context) error {
-	m.close()
-	return nil
 }

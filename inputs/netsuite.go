@@ -186,22 +186,7 @@ cache_resources:
 }
 
 func init() {
-	service.MustRegisterInput("netsuite", netsuiteInputSpec(),
-		func(conf *service.ParsedConfig, mgr *service.Resources) (service.Input, error) {
-			cfg, err := netsuiteInputConfigFromParsed(conf)
-			if err != nil {
-				return nil, err
-			}
-			store, err := checkpoint.NewStoreFromParsed(conf, mgr)
-			if err != nil {
-				return nil, err
-			}
-			in, err := newNetSuiteInput(cfg, store, mgr)
-			if err != nil {
-				return nil, err
-			}
-			return service.AutoRetryNacksToggled(conf, in)
-		})
+	registerPollingInput("netsuite", netsuiteInputSpec(), netsuiteInputConfigFromParsed, newNetSuiteInput)
 }
 
 // netsuiteItem is one message to emit.
@@ -219,8 +204,8 @@ type netsuiteInput struct {
 	client *netsuite.Client
 	query  netsuite.Query
 
-	// The local clock only paces poll cycles; their windows come from
-	// NetSuite's serverTime.
+	// pollTimer paces the cycles with the local clock (and is the
+	// input's Close); their windows come from NetSuite's serverTime.
 	*pollTimer
 
 	cp      *checkpoint.Checkpointer
@@ -253,12 +238,11 @@ func (n *netsuiteInput) Connect(ctx context.Context) error {
 	if err := n.client.Init(ctx); err != nil {
 		return fmt.Errorf("connecting to netsuite: %w", err)
 	}
-	cp, err := checkpoint.NewCheckpointer(ctx, n.store)
+	cp, pos, err := n.cfg.openCheckpoint(ctx, n.store)
 	if err != nil {
 		return err
 	}
-	n.cp = cp
-	n.readPos = n.cfg.startPosition(cp.Committed())
+	n.cp, n.readPos = cp, pos
 	return nil
 }
 
@@ -371,10 +355,4 @@ func (n *netsuiteInput) endCycle() {
 	n.log.Debugf("netsuite %s: poll cycle %s done after %d queries", n.cfg.entity.Name, n.taskID, n.scan.Pages)
 	n.scan = nil
 	n.cycleEnded(n.cfg.pollingConfig)
-}
-
-// Close stops a pending wait. Acks after Close still save the position.
-func (n *netsuiteInput) Close(context.Context) error {
-	n.close()
-	return nil
 }

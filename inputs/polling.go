@@ -119,15 +119,21 @@ func pollingConfigFromParsed(conf *service.ParsedConfig, maxPageSize int) (c pol
 	return
 }
 
-// startPosition is where reading starts given the committed cursor: the
-// committed cursor, or when none is stored yet and start_from is set,
+// openCheckpoint loads the position committed in store and returns its
+// tracker with the position the next cycle reads from: the committed
+// cursor or, when none is stored yet and start_from is set,
 // (start_from's second, ""), which sorts before every row of that second,
 // so the first cycle reads from start_from on (to the second).
-func (c pollingConfig) startPosition(committed checkpoint.Cursor) checkpoint.Cursor {
-	if committed.IsZero() && !c.startFrom.IsZero() {
-		return checkpoint.Cursor{Time: c.startFrom.Truncate(time.Second)}
+func (c pollingConfig) openCheckpoint(ctx context.Context, store *checkpoint.Store) (*checkpoint.Checkpointer, checkpoint.Cursor, error) {
+	cp, err := checkpoint.NewCheckpointer(ctx, store)
+	if err != nil {
+		return nil, checkpoint.Cursor{}, err
 	}
-	return committed
+	pos := cp.Committed()
+	if pos.IsZero() && !c.startFrom.IsZero() {
+		pos = checkpoint.Cursor{Time: c.startFrom.Truncate(time.Second)}
+	}
+	return cp, pos, nil
 }
 
 // nextCycleTime is when the cycle after one that ended at after starts.
@@ -183,7 +189,34 @@ func (t *pollTimer) cycleEnded(c pollingConfig) {
 	t.nextPoll = c.nextCycleTime(t.now())
 }
 
-// close stops a pending wait and every later one.
-func (t *pollTimer) close() {
+// Close stops a pending wait and every later one; it is the polling
+// inputs' Close. Acks after Close still save the position.
+func (t *pollTimer) Close(context.Context) error {
 	t.closeOnce.Do(func() { close(t.closed) })
+	return nil
+}
+
+// registerPollingInput registers a polling input: its config is parsed by
+// parse and its position kept in the checkpoint cache its spec names
+// (checkpoint.Fields), and nacked messages are retried unless the spec's
+// auto_replay_nacks toggle is off.
+func registerPollingInput[C any, I service.Input](name string, spec *service.ConfigSpec,
+	parse func(*service.ParsedConfig) (C, error),
+	build func(C, *checkpoint.Store, *service.Resources) (I, error),
+) {
+	service.MustRegisterInput(name, spec, func(conf *service.ParsedConfig, mgr *service.Resources) (service.Input, error) {
+		cfg, err := parse(conf)
+		if err != nil {
+			return nil, err
+		}
+		store, err := checkpoint.NewStoreFromParsed(conf, mgr)
+		if err != nil {
+			return nil, err
+		}
+		in, err := build(cfg, store, mgr)
+		if err != nil {
+			return nil, err
+		}
+		return service.AutoRetryNacksToggled(conf, in)
+	})
 }
