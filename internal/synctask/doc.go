@@ -32,6 +32,26 @@
 // kept as OldData; unchanged after S or I → I; unchanged after F, N or ? → N.
 // CreatedAt is kept from the first sighting.
 //
+// One Stage call is one transaction of a fixed number of statements per
+// 100 entities on SQLite (1,000 on PostgreSQL), whatever the batch holds:
+// the task upsert, one lookup of the batch's keys, one multi-row insert of
+// first sightings, one multi-row upsert of known keys, and one update per
+// task whose counters changed. Payloads are stored as given (never
+// re-encoded); only their hash is computed from the canonical form.
+//
+// # Durability (SQLite)
+//
+// The SQLite store runs in WAL mode with synchronous=NORMAL: a commit is
+// appended to the write-ahead log and the log is synced to disk at each
+// checkpoint rather than at each commit. Every committed transaction
+// survives a crash of the process (kill -9, panic, OOM kill): the log is in
+// the operating system's cache and is replayed on the next open. A crash of
+// the operating system or a power cut can roll back the transactions
+// committed since the last checkpoint (SQLite checkpoints every 1,000 pages
+// of log by default) but never corrupts the database; a source whose cursor
+// is kept outside the store may then have moved past entities whose staging
+// was lost. Where that matters, use the PostgreSQL store.
+//
 // # Sharing a store
 //
 // Every datawald component that touches sync tasks (the sync_task
