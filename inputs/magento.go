@@ -186,43 +186,37 @@ func (m *magentoInput) Read(ctx context.Context) (*service.Message, service.AckF
 	if m.cp == nil {
 		return nil, nil, service.ErrNotConnected
 	}
-	for {
-		if m.scan == nil {
-			if err := m.wait(ctx, m.cfg.pollingConfig); err != nil {
-				return nil, nil, err
-			}
-			m.startCycle()
-		}
-		if err := m.ahead.fill(ctx, m.scan.Done, m.scan.Next); err != nil {
-			if ctx.Err() != nil {
-				return nil, nil, ctx.Err()
-			}
-			// The scan keeps its position and the lookahead its items: the
-			// next Read retries the same query after Benthos' read backoff.
-			return nil, nil, fmt.Errorf("reading magento %s: %w", m.cfg.resource.Name, err)
-		}
-		it, last, ok := m.ahead.pop(m.scan.Done())
-		if !ok {
-			m.endCycle()
-			continue
-		}
-		msg := m.message(it, last)
-		var ack service.AckFunc = func(context.Context, error) error { return nil }
-		if m.cfg.resource.Incremental() {
-			m.readPos = it.Pos
-			ack = m.cp.Track(it.Pos)
-		}
-		if m.sealer != nil {
-			ack = m.sealer.emitted(m.taskID, ack)
-			if last {
-				m.sealer.end(ctx, m.taskID)
-			}
-		}
-		if last {
-			m.endCycle()
-		}
-		return msg, ack, nil
+	it, last, err := nextInCycle(ctx, &m.ahead, m.pollTimer, m.cfg.pollingConfig, m)
+	if err != nil {
+		return nil, nil, err
 	}
+	msg := m.message(it, last)
+	var ack service.AckFunc = func(context.Context, error) error { return nil }
+	if m.cfg.resource.Incremental() {
+		m.readPos = it.Pos
+		ack = m.cp.Track(it.Pos)
+	}
+	if m.sealer != nil {
+		ack = m.sealer.emitted(m.taskID, ack)
+		if last {
+			m.sealer.end(ctx, m.taskID)
+		}
+	}
+	return msg, ack, nil
+}
+
+func (m *magentoInput) cycleOpen() bool { return m.scan != nil }
+func (m *magentoInput) cycleRead() bool { return m.scan.Done() }
+
+// fetch reads the next page of the open cycle. The scan keeps its position
+// on error: the next Read retries the same query after Benthos' read
+// backoff.
+func (m *magentoInput) fetch(ctx context.Context) ([]magento.Item, error) {
+	items, err := m.scan.Next(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("reading magento %s: %w", m.cfg.resource.Name, err)
+	}
+	return items, nil
 }
 
 func (m *magentoInput) message(it magento.Item, last bool) *service.Message {
@@ -249,7 +243,7 @@ func (m *magentoInput) message(it magento.Item, last bool) *service.Message {
 // startCycle opens a poll cycle from the in-memory read position (which is
 // the committed cursor after a restart) up to now - lag, excluding the
 // current second.
-func (m *magentoInput) startCycle() {
+func (m *magentoInput) startCycle(context.Context) error {
 	m.cycleAt = m.now().UTC()
 	m.taskID = pollTaskID("magento", m.cfg.resource.Name, m.cycleAt)
 	from, upper := m.readPos, time.Time{}
@@ -263,6 +257,7 @@ func (m *magentoInput) startCycle() {
 	}
 	m.scan = m.client.NewScan(m.cfg.resource, from, upper, m.cfg.pageSize)
 	m.log.Debugf("magento %s: poll cycle %s from %s to %s", m.cfg.resource.Name, m.taskID, from, upper.Format(time.RFC3339))
+	return nil
 }
 
 func (m *magentoInput) endCycle() {

@@ -254,36 +254,25 @@ func (n *netsuiteInput) Read(ctx context.Context) (*service.Message, service.Ack
 	if n.cp == nil {
 		return nil, nil, service.ErrNotConnected
 	}
-	for {
-		if n.scan == nil {
-			if err := n.wait(ctx, n.cfg.pollingConfig); err != nil {
-				return nil, nil, err
-			}
-			if err := n.startCycle(ctx); err != nil {
-				return nil, nil, err
-			}
-		}
-		if err := n.ahead.fill(ctx, n.scan.Done, n.fetchPage); err != nil {
-			if ctx.Err() != nil {
-				return nil, nil, ctx.Err()
-			}
-			// The scan keeps its position and the lookahead its records:
-			// the next Read retries the page.
-			return nil, nil, fmt.Errorf("reading netsuite %s: %w", n.cfg.entity.Name, err)
-		}
-		it, last, ok := n.ahead.pop(n.scan.Done())
-		if !ok {
-			n.endCycle()
-			continue
-		}
-		n.readPos = it.row.Pos
-		msg := n.message(it, last)
-		ack := n.cp.Track(it.row.Pos)
-		if last {
-			n.endCycle()
-		}
-		return msg, ack, nil
+	it, last, err := nextInCycle(ctx, &n.ahead, n.pollTimer, n.cfg.pollingConfig, n)
+	if err != nil {
+		return nil, nil, err
 	}
+	n.readPos = it.row.Pos
+	return n.message(it, last), n.cp.Track(it.row.Pos), nil
+}
+
+func (n *netsuiteInput) cycleOpen() bool { return n.scan != nil }
+func (n *netsuiteInput) cycleRead() bool { return n.scan.Done() }
+
+// fetch reads the next page of the open cycle. The scan keeps its position
+// on error: the next Read retries the page.
+func (n *netsuiteInput) fetch(ctx context.Context) ([]netsuiteItem, error) {
+	items, err := n.fetchPage(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("reading netsuite %s: %w", n.cfg.entity.Name, err)
+	}
+	return items, nil
 }
 
 // fetchPage reads the next page of the scan, expanding rows to records

@@ -58,6 +58,58 @@ func (la *cycleLookahead[T]) pop(done bool) (it T, last, ok bool) {
 	return it, done && len(la.items) == 0, true
 }
 
+// cycleSource is a polling input as nextInCycle drives it. Its methods are
+// called by the goroutine that calls Read.
+type cycleSource[T any] interface {
+	// cycleOpen reports whether a poll cycle is open.
+	cycleOpen() bool
+	// startCycle opens a poll cycle; it is called once the cycle is due.
+	startCycle(context.Context) error
+	// cycleRead reports whether the open cycle has read everything.
+	cycleRead() bool
+	// fetch reads the open cycle's next page, possibly empty. Its error
+	// names the input; after one, the cycle keeps its position.
+	fetch(context.Context) ([]T, error)
+	// endCycle closes the open cycle and schedules the next.
+	endCycle()
+}
+
+// nextInCycle returns the next item a polling input emits: it waits until
+// a cycle is due and opens it when none is open, reads one item ahead
+// (through la) and closes the cycle once it is over. last is true for the
+// cycle's last item, whose cycle is closed already when nextInCycle
+// returns; a cycle that reads nothing is closed and the next awaited. It
+// returns ctx's error when ctx ends, the timer's service.ErrEndOfInput
+// after Close, and start and fetch errors as they are; la keeps its items
+// across an error, so the next call resumes the same cycle.
+func nextInCycle[T any](ctx context.Context, la *cycleLookahead[T], timer *pollTimer, cfg pollingConfig, src cycleSource[T]) (it T, last bool, err error) {
+	for {
+		if !src.cycleOpen() {
+			if err = timer.wait(ctx, cfg); err != nil {
+				return it, false, err
+			}
+			if err = src.startCycle(ctx); err != nil {
+				return it, false, err
+			}
+		}
+		if err = la.fill(ctx, src.cycleRead, src.fetch); err != nil {
+			if ctx.Err() != nil {
+				return it, false, ctx.Err()
+			}
+			return it, false, err
+		}
+		var ok bool
+		if it, last, ok = la.pop(src.cycleRead()); !ok {
+			src.endCycle()
+			continue
+		}
+		if last {
+			src.endCycle()
+		}
+		return it, last, nil
+	}
+}
+
 // pollTaskID names one poll cycle of a polling input, the value of its
 // messages' dw_task_id: "magento-orders-20260301T093000Z-1a2b3c4d". The
 // random suffix keeps two cycles started in one second (or by two
