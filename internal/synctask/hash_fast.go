@@ -33,6 +33,9 @@ type fastCanon struct {
 	out []byte
 	// scratch holds the members of the objects being sorted.
 	scratch []byte
+	// members is a stack of the members of the objects being read; each
+	// object uses the part above where it started.
+	members []member
 }
 
 var fastCanonPool = sync.Pool{New: func() any { return new(fastCanon) }}
@@ -43,7 +46,7 @@ func fastCanonical(dst, doc []byte) (out []byte, ok bool) {
 	p := fastCanonPool.Get().(*fastCanon)
 	defer func() {
 		p.in, p.out = nil, nil
-		p.scratch = p.scratch[:0]
+		p.scratch, p.members = p.scratch[:0], p.members[:0]
 		fastCanonPool.Put(p)
 	}()
 	p.in, p.pos, p.out = doc, 0, dst
@@ -215,7 +218,8 @@ func (p *fastCanon) object(depth int) bool {
 		return true
 	}
 	base := len(p.out)
-	var members []member
+	mark := len(p.members)
+	defer func() { p.members = p.members[:mark] }()
 	for {
 		p.space()
 		if p.pos >= len(p.in) || p.in[p.pos] != '"' {
@@ -234,7 +238,7 @@ func (p *fastCanon) object(depth int) bool {
 		if !p.value(depth) {
 			return false
 		}
-		members = append(members, member{key: k, start: start, end: len(p.out)})
+		p.members = append(p.members, member{key: k, start: start, end: len(p.out)})
 		p.space()
 		if p.pos >= len(p.in) {
 			return false
@@ -248,6 +252,7 @@ func (p *fastCanon) object(depth int) bool {
 		}
 		p.pos++
 	}
+	members := p.members[mark:]
 	// Keys sort as Go strings (bytewise), as sort.Strings does.
 	slices.SortFunc(members, func(a, b member) int { return bytes.Compare(a.key, b.key) })
 	for i := 1; i < len(members); i++ {

@@ -95,15 +95,16 @@ func (col entityColumn) write(q *sqlBuilder, e *Entity) {
 
 // shared reports whether every row has the same value in the column; a
 // payload column is shared only when it is NULL in every row.
-func (col entityColumn) shared(rows []*Entity) bool {
-	for _, e := range rows {
+func (col entityColumn) shared(rows []Entity) bool {
+	for i := range rows {
+		e := &rows[i]
 		switch {
 		case col.text != nil:
-			if col.text(e) != col.text(rows[0]) {
+			if col.text(e) != col.text(&rows[0]) {
 				return false
 			}
 		case col.num != nil:
-			if col.num(e) != col.num(rows[0]) {
+			if col.num(e) != col.num(&rows[0]) {
 				return false
 			}
 		case col.blob(e) != nil:
@@ -122,7 +123,7 @@ func (col entityColumn) shared(rows []*Entity) bool {
 // and a batch of first sightings then differs only in src_id, hash and data.
 // The statement ends in WHERE true, which SQLite requires before an upsert
 // clause on INSERT ... SELECT.
-func insertEntitiesSQL(q *sqlBuilder, rows []*Entity) {
+func insertEntitiesSQL(q *sqlBuilder, rows []Entity) {
 	var shared [len(entityColumns)]bool
 	varying := 0
 	for c, col := range entityColumns {
@@ -138,7 +139,7 @@ func insertEntitiesSQL(q *sqlBuilder, rows []*Entity) {
 			q.raw(",")
 		}
 		if shared[c] {
-			col.write(q, rows[0])
+			col.write(q, &rows[0])
 			continue
 		}
 		k++
@@ -147,7 +148,8 @@ func insertEntitiesSQL(q *sqlBuilder, rows []*Entity) {
 	}
 	if varying > 0 {
 		q.raw(" FROM (VALUES ")
-		for i, e := range rows {
+		for i := range rows {
+			e := &rows[i]
 			if i > 0 {
 				q.raw(",")
 			}

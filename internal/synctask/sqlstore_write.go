@@ -315,10 +315,9 @@ func (s *sqlStore) writeEntities(ctx context.Context, tx *sql.Tx, keys []Key, st
 	return chunks(len(keys), s.maxRows, func(lo, hi int) error {
 		q := sqlBuilder{inline: s.d.inlineLiterals}
 		if s.d.inlineLiterals {
-			rows := make([]*Entity, 0, hi-lo)
+			rows := make([]Entity, 0, hi-lo)
 			for _, k := range keys[lo:hi] {
-				e := state[k]
-				rows = append(rows, &e)
+				rows = append(rows, state[k])
 			}
 			insertEntitiesSQL(&q, rows)
 		} else {
