@@ -147,9 +147,19 @@ func (v *Vendor) create(tx *storeTx, t *recordType, body map[string]any, eid str
 	return rec.ID, nil
 }
 
-// fillGenerated sets what NetSuite generates on create: a tranId for
-// transactions, an entityId for customers.
+// initialStatus is the status NetSuite gives a new transaction of a type.
+var initialStatus = map[string]map[string]any{
+	"invoice":         {"id": "A", "refName": "Open"},
+	"salesOrder":      {"id": "B", "refName": "Pending Fulfillment"},
+	"itemFulfillment": {"id": "C", "refName": "Shipped"},
+}
+
+// fillGenerated sets what NetSuite generates on create: a tranId and the
+// initial status for transactions, an entityId for customers.
 func (v *Vendor) fillGenerated(tx *storeTx, t *recordType, rec *Record) {
+	if st, ok := initialStatus[t.name]; ok && rec.Fields["status"] == nil {
+		rec.Fields["status"] = map[string]any{"id": st["id"], "refName": st["refName"]}
+	}
 	if t.tranPrefix != "" && scalarString(rec.Fields["tranId"]) == "" {
 		rec.Fields["tranId"] = fmt.Sprintf("%s%d", t.tranPrefix, tx.nextID(t.name))
 	}
