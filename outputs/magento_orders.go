@@ -166,9 +166,11 @@ func (o *magentoOutput) writeOrderStatus(ctx context.Context, msg *service.Messa
 // orderHas reports whether the order already carries h: a history entry
 // with the same comment (and status, when given), or, for a status change
 // without comment, the status itself. The order's current status is not
-// required to match when there is a comment: Magento keeps the status when
-// it does not belong to the order's state, and a later change must not
-// make the old comment look missing.
+// required to match when there is a comment: the order's status moves on
+// (an invoice or shipment changes it), and that later change must not make
+// the old comment look missing. (Magento 2.4 refuses a comment whose status
+// does not belong to the order's current state with a 400, which is
+// recorded F with Magento's message.)
 func orderHas(ord magento.Order, h magento.StatusHistory) bool {
 	if h.Comment == "" {
 		return ord.Status == h.Status
