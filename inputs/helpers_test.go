@@ -10,6 +10,7 @@ import (
 	"github.com/redpanda-data/benthos/v4/public/service"
 	"github.com/stretchr/testify/require"
 
+	"github.com/datawald/datawald/internal/checkpoint"
 	"github.com/datawald/datawald/internal/magento/magentotest"
 	"github.com/datawald/datawald/internal/synctask"
 )
@@ -26,6 +27,24 @@ func (c *testClock) Advance(d time.Duration) {
 	c.mu.Lock()
 	c.now = c.now.Add(d)
 	c.mu.Unlock()
+}
+
+// setClock makes a polling input pace its cycles by now.
+func (t *pollTimer) setClock(now func() time.Time) { t.now = now }
+
+// connectPolling builds a polling input of cfg with build, keeping its
+// position under key in the checkpoint cache "checkpoints" of res and
+// pacing its cycles by now, and connects it.
+func connectPolling[C any, I interface {
+	service.Input
+	setClock(func() time.Time)
+}](t testing.TB, build func(C, *checkpoint.Store, *service.Resources) (I, error), cfg C, res *service.Resources, key string, now func() time.Time) I {
+	t.Helper()
+	in, err := build(cfg, checkpoint.NewStore(res, "checkpoints", key), res)
+	require.NoError(t, err)
+	in.setClock(now)
+	require.NoError(t, in.Connect(t.Context()))
+	return in
 }
 
 // readMsg is one message read from a polling input, with its ack.

@@ -10,7 +10,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/datawald/datawald/internal/checkpoint"
 	"github.com/datawald/datawald/internal/magento"
 	"github.com/datawald/datawald/internal/magento/magentotest"
 	"github.com/datawald/datawald/internal/sandbox"
@@ -41,11 +40,7 @@ func startMagentoOrdersB(t testing.TB, orders int) *magentoInputHarness {
 // position under key in the harness' checkpoint cache, and connects it.
 func (h *magentoInputHarness) connect(t testing.TB, cfg magentoInputConfig, key string) *magentoInput {
 	t.Helper()
-	in, err := newMagentoInput(cfg, checkpoint.NewStore(h.res, "checkpoints", key), h.res)
-	require.NoError(t, err)
-	in.now = h.clock.Now
-	require.NoError(t, in.Connect(t.Context()))
-	return in
+	return connectPolling(t, newMagentoInput, cfg, h.res, key, h.clock.Now)
 }
 
 // newInput builds an orders input on the harness' checkpoint cache.

@@ -10,7 +10,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/datawald/datawald/internal/checkpoint"
 	"github.com/datawald/datawald/internal/httpx"
 	"github.com/datawald/datawald/internal/netsuite"
 	"github.com/datawald/datawald/internal/sandbox"
@@ -56,11 +55,7 @@ func (h *netsuiteInputHarness) clientConfig(t testing.TB) netsuite.Config {
 // position under key in the harness' checkpoint cache, and connects it.
 func (h *netsuiteInputHarness) connect(t testing.TB, cfg netsuiteInputConfig, key string) *netsuiteInput {
 	t.Helper()
-	in, err := newNetSuiteInput(cfg, checkpoint.NewStore(h.res, "checkpoints", key), h.res)
-	require.NoError(t, err)
-	in.now = h.clock.Now
-	require.NoError(t, in.Connect(t.Context()))
-	return in
+	return connectPolling(t, newNetSuiteInput, cfg, h.res, key, h.clock.Now)
 }
 
 func (h *netsuiteInputHarness) newInput(t testing.TB, entity string) *netsuiteInput {
