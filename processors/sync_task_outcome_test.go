@@ -182,16 +182,27 @@ catch:
 		mu.Unlock()
 		return nil
 	}))
+	ctx, stop := startStream(t, b)
+	require.NoError(t, send(ctx, service.MessageBatch(msgs)))
+	stop()
+	return got, metrics
+}
+
+// startStream builds b and runs it in the background for at most 20s.
+// stop stops it and requires that it ended cleanly.
+func startStream(t *testing.T, b *service.StreamBuilder) (ctx context.Context, stop func()) {
+	t.Helper()
 	stream, err := b.Build()
 	require.NoError(t, err)
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
+	t.Cleanup(cancel)
 	done := make(chan error, 1)
 	go func() { done <- stream.Run(ctx) }()
-	require.NoError(t, send(ctx, service.MessageBatch(msgs)))
-	require.NoError(t, stream.Stop(ctx))
-	require.NoError(t, <-done)
-	return got, metrics
+	return ctx, func() {
+		t.Helper()
+		require.NoError(t, stream.Stop(ctx))
+		require.NoError(t, <-done)
+	}
 }
 
 func TestSyncTaskOutcomeRecordsATargetMappingFailureFAndTheTaskRollsUpToFail(t *testing.T) {
@@ -487,12 +498,7 @@ switch:
     - output:
         drop: {}
 `))
-	stream, err := b.Build()
-	require.NoError(t, err)
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	done := make(chan error, 1)
-	go func() { done <- stream.Run(ctx) }()
+	ctx, stop := startStream(t, b)
 
 	m := service.NewMessage([]byte(`{}`))
 	synctask.SetEnvelope(m, synctask.Envelope{Key: customerKey("21"), TaskID: "t"})
@@ -501,8 +507,7 @@ switch:
 	assert.Contains(t, err.Error(), "sync-task outcome not recorded")
 
 	require.NoError(t, send(ctx, service.MessageBatch{service.NewMessage([]byte(`{"name":"Ada"}`))}), "error-free messages are unaffected")
-	require.NoError(t, stream.Stop(ctx))
-	require.NoError(t, <-done)
+	stop()
 }
 
 func TestSyncTaskOutcomeRecordsASkippedEntityIWithTheReason(t *testing.T) {
