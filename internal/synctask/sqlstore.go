@@ -30,7 +30,8 @@ type dialect struct {
 	lateralLookup bool
 	// skipLocked is appended to queue claims so replicas take disjoint rows.
 	skipLocked string
-	// arrayParams binds a list as one array parameter (= ANY(?)).
+	// arrayParams binds a batch's src_ids as one array parameter (see
+	// loadForStaging).
 	arrayParams bool
 	// inlineLiterals writes small values of batch statements as literals
 	// (see sqlite_literals.go).
