@@ -53,11 +53,13 @@ type readMsg struct {
 	ack service.AckFunc
 }
 
-// readPollCycle reads from a polling input until its current poll cycle is
-// over, that is until scanning reports that no cycle is open (the input
-// would wait for the next one). A cycle that never ends fails the test
-// instead of hanging it.
-func readPollCycle(t testing.TB, in service.Input, scanning func() bool) []readMsg {
+// readCycle reads from a polling input until its current poll cycle is
+// over (the input would wait for the next one). A cycle that never ends
+// fails the test instead of hanging it.
+func readCycle(t testing.TB, in interface {
+	service.Input
+	cycleOpen() bool
+}) []readMsg {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
@@ -66,7 +68,7 @@ func readPollCycle(t testing.TB, in service.Input, scanning func() bool) []readM
 		msg, ack, err := in.Read(ctx)
 		require.NoError(t, err)
 		out = append(out, readMsg{msg, ack})
-		if !scanning() {
+		if !in.cycleOpen() {
 			return out
 		}
 	}

@@ -54,12 +54,6 @@ func (h *magentoInputHarness) newInput(t *testing.T) *magentoInput {
 	return in
 }
 
-// readCycle reads until the input's current poll cycle is over.
-func readCycle(t testing.TB, in *magentoInput) []readMsg {
-	t.Helper()
-	return readPollCycle(t, in, func() bool { return in.scan != nil })
-}
-
 func TestMagentoInputReadsFiveThousandOrdersOnceThenExactlyTheHundredMutated(t *testing.T) {
 	h := startMagentoOrders(t, 5000)
 	in := h.newInput(t)

@@ -67,16 +67,10 @@ func (h *netsuiteInputHarness) newInput(t testing.TB, entity string) *netsuiteIn
 	return in
 }
 
-// readNetSuiteCycle reads until the input's current poll cycle is over.
-func readNetSuiteCycle(t testing.TB, in *netsuiteInput) []readMsg {
-	t.Helper()
-	return readPollCycle(t, in, func() bool { return in.scan != nil })
-}
-
 func TestNetSuiteInputReadsFiveThousandSalesOrdersOnceAsFullRecords(t *testing.T) {
 	h := startNetSuiteInput(t, seed.Counts{Orders: 5000})
 	in := h.newInput(t, "salesOrder")
-	first := readNetSuiteCycle(t, in)
+	first := readCycle(t, in)
 	require.Len(t, first, 5000)
 	ids := map[string]bool{}
 	task := metaOf(t, first[0].msg, "dw_task_id")
@@ -112,7 +106,7 @@ func TestNetSuiteInputReadsFiveThousandSalesOrdersOnceAsFullRecords(t *testing.T
 func TestNetSuiteInputPicksUpEveryMutationSharingOneSecond(t *testing.T) {
 	h := startNetSuiteInput(t, seed.Counts{Orders: 600})
 	in := h.newInput(t, "salesOrder")
-	for _, r := range readNetSuiteCycle(t, in) {
+	for _, r := range readCycle(t, in) {
 		require.NoError(t, r.ack(t.Context(), nil))
 	}
 	h.clock.Advance(time.Minute)
@@ -122,7 +116,7 @@ func TestNetSuiteInputPicksUpEveryMutationSharingOneSecond(t *testing.T) {
 	h.clock.Advance(10 * time.Second)
 	in.nextPoll = time.Time{}
 
-	second := readNetSuiteCycle(t, in)
+	second := readCycle(t, in)
 	got := map[string]bool{}
 	for _, r := range second {
 		got[metaOf(t, r.msg, "dw_src_id")] = true
@@ -138,7 +132,7 @@ func TestNetSuiteInputPicksUpEveryMutationSharingOneSecond(t *testing.T) {
 func TestNetSuiteInputResumesFromTheAckedCursorAfterARestart(t *testing.T) {
 	h := startNetSuiteInput(t, seed.Counts{Orders: 3000})
 	in := h.newInput(t, "salesOrder")
-	first := readNetSuiteCycle(t, in)
+	first := readCycle(t, in)
 	require.Len(t, first, 3000)
 	for _, r := range first[:1000] {
 		require.NoError(t, r.ack(t.Context(), nil))
@@ -148,7 +142,7 @@ func TestNetSuiteInputResumesFromTheAckedCursorAfterARestart(t *testing.T) {
 	require.NoError(t, in.Close(t.Context()))
 
 	again := h.newInput(t, "salesOrder")
-	resumed := readNetSuiteCycle(t, again)
+	resumed := readCycle(t, again)
 	require.Len(t, resumed, 2000, "the 2,000 orders after the acked cursor")
 	for i, r := range resumed {
 		assert.Equal(t, metaOf(t, first[1000+i].msg, "dw_src_id"), metaOf(t, r.msg, "dw_src_id"))
@@ -158,7 +152,7 @@ func TestNetSuiteInputResumesFromTheAckedCursorAfterARestart(t *testing.T) {
 func TestNetSuiteInputReadsInventoryPerLocationWithItemIDs(t *testing.T) {
 	h := startNetSuiteInput(t, seed.Counts{Products: 40, Locations: 3, Orders: 5})
 	in := h.newInput(t, "inventory")
-	rows := readNetSuiteCycle(t, in)
+	rows := readCycle(t, in)
 	require.NotEmpty(t, rows)
 	var row map[string]any
 	require.NoError(t, json.Unmarshal(nsBody(t, rows[0].msg), &row))
@@ -190,7 +184,7 @@ func TestNetSuiteInputReadsInTheSuiteQLUsersTimeZoneAndEmitsUTC(t *testing.T) {
 	cfg := netsuiteInputConfig{pollingConfig: pollingConfig{pageSize: 100, pollInterval: time.Minute, lag: 5 * time.Second}, client: h.clientConfig(t), entity: e, expand: true, expandPar: 4, zone: la, source: "netsuite"}
 	in := h.connect(t, cfg, "la")
 
-	first := readNetSuiteCycle(t, in)
+	first := readCycle(t, in)
 	require.Len(t, first, 400)
 	for _, r := range first {
 		var rec struct {
@@ -208,7 +202,7 @@ func TestNetSuiteInputReadsInTheSuiteQLUsersTimeZoneAndEmitsUTC(t *testing.T) {
 	require.NoError(t, err)
 	clock.Advance(10 * time.Second)
 	in.nextPoll = time.Time{}
-	second := readNetSuiteCycle(t, in)
+	second := readCycle(t, in)
 	got := map[string]bool{}
 	for _, r := range second {
 		got[metaOf(t, r.msg, "dw_src_id")] = true
@@ -231,7 +225,7 @@ WHERE t.type = 'SalesOrd' AND t.foreigntotal > 100
 ORDER BY t.lastmodifieddate, t.id`
 	cfg := netsuiteInputConfig{pollingConfig: pollingConfig{pageSize: 50, pollInterval: time.Minute, lag: 5 * time.Second}, client: h.clientConfig(t), entity: e, query: q, expand: false, expandPar: 4, zone: time.UTC, source: "netsuite"}
 	in := h.connect(t, cfg, "custom")
-	rows := readNetSuiteCycle(t, in)
+	rows := readCycle(t, in)
 
 	want := h.countOrdersOver(t, 100)
 	require.Positive(t, want)
@@ -265,7 +259,7 @@ func (h *netsuiteInputHarness) countOrdersOver(t *testing.T, min int) int {
 
 func TestNetSuiteInputStartsFromStartFromWhenNoPositionIsStored(t *testing.T) {
 	h := startNetSuiteInput(t, seed.Counts{Orders: 800})
-	all := readNetSuiteCycle(t, h.newInput(t, "salesOrder"))
+	all := readCycle(t, h.newInput(t, "salesOrder"))
 	require.Len(t, all, 800)
 	from, err := time.Parse(time.RFC3339, metaOf(t, all[500].msg, "dw_updated_at"))
 	require.NoError(t, err)
@@ -281,7 +275,7 @@ func TestNetSuiteInputStartsFromStartFromWhenNoPositionIsStored(t *testing.T) {
 	e, _ := netsuite.LookupEntity("salesOrder")
 	cfg := netsuiteInputConfig{pollingConfig: pollingConfig{pageSize: 1000, pollInterval: time.Minute, lag: 5 * time.Second, startFrom: from}, client: h.clientConfig(t), entity: e, expand: false, expandPar: 1, zone: time.UTC, source: "netsuite"}
 	in := h.connect(t, cfg, "backfill")
-	got := readNetSuiteCycle(t, in)
+	got := readCycle(t, in)
 	assert.Len(t, got, want, "the orders modified at or after start_from")
 	assert.Equal(t, metaOf(t, all[800-want].msg, "dw_src_id"), metaOf(t, got[0].msg, "dw_src_id"))
 }
