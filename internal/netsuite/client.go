@@ -182,7 +182,9 @@ type GovernanceLimits struct {
 
 // Available is the number of concurrent requests this integration may
 // make: its own allocation when it has one, else the unallocated part of
-// the account limit (at least 1).
+// the account limit, else the account limit. An answer with no positive
+// limit at all says nothing usable and gives DefaultConcurrencyLimit, not
+// a crawl at one request at a time.
 func (g GovernanceLimits) Available() int {
 	if g.IntegrationConcurrencyLimit != nil && *g.IntegrationConcurrencyLimit > 0 {
 		return *g.IntegrationConcurrencyLimit
@@ -190,7 +192,10 @@ func (g GovernanceLimits) Available() int {
 	if g.AccountUnallocatedConcurrencyLimit > 0 {
 		return g.AccountUnallocatedConcurrencyLimit
 	}
-	return max(g.AccountConcurrencyLimit, 1)
+	if g.AccountConcurrencyLimit > 0 {
+		return g.AccountConcurrencyLimit
+	}
+	return DefaultConcurrencyLimit
 }
 
 // GovernanceLimits reads GET /system/v1/governanceLimits.

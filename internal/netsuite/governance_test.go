@@ -92,3 +92,11 @@ func TestClientsOfOneAccountShareOneLimiterSizedFromGovernanceLimits(t *testing.
 	assert.LessOrEqual(t, st.MaxConcurrency, int64(3))
 	assert.EqualValues(t, 0, st.Count("GET /services/rest/system/v1/serverTime", http.StatusTooManyRequests))
 }
+
+func TestGovernanceLimitsWithoutAPositiveLimitFallBackToTheDefault(t *testing.T) {
+	assert.Equal(t, DefaultConcurrencyLimit, GovernanceLimits{}.Available())
+	assert.Equal(t, 3, GovernanceLimits{AccountConcurrencyLimit: 3}.Available())
+	assert.Equal(t, 2, GovernanceLimits{AccountConcurrencyLimit: 15, AccountUnallocatedConcurrencyLimit: 2}.Available())
+	seven := 7
+	assert.Equal(t, 7, GovernanceLimits{AccountConcurrencyLimit: 15, IntegrationConcurrencyLimit: &seven}.Available())
+}
