@@ -142,7 +142,9 @@ var countries = []country{
 	},
 }
 
-// countryByCode returns the country with the given ISO code.
+// countryByCode returns the country with the given ISO code. It is only
+// called with codes from this file's own tables, so an unknown code is a
+// programming error in the seed data and panics.
 func countryByCode(code string) *country {
 	for i := range countries {
 		if countries[i].code == code {
