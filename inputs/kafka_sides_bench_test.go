@@ -33,6 +33,18 @@ func BenchmarkKafkaSides(b *testing.B) {
 	b.Run("produce/franz-go", benchProduceFranzGo)
 }
 
+// timeSide times run, which moves b.N messages of the given record bytes,
+// and reports its rates and CPU per message.
+func timeSide(b *testing.B, bytes int, run func()) {
+	b.ResetTimer()
+	cpuStart := processCPU(b)
+	start := time.Now()
+	run()
+	elapsed := time.Since(start)
+	b.StopTimer()
+	reportThroughput(b, elapsed, 0, cpuStart, bytes)
+}
+
 // preload starts a cluster holding n envelopes and returns its address and
 // the envelopes' record bytes.
 func preload(b *testing.B, n int) (string, int) {
@@ -63,19 +75,15 @@ func benchConsumeDatawald(b *testing.B) {
 	cs, err := cons.Build()
 	require.NoError(b, err)
 
-	b.ResetTimer()
-	cpuStart := processCPU(b)
-	start := time.Now()
-	stop := runStream(b, cs)
-	defer stop()
-	select {
-	case <-done:
-	case <-time.After(benchTimeout):
-		b.Fatalf("only %d of %d messages arrived", got.Load(), b.N)
-	}
-	elapsed := time.Since(start)
-	b.StopTimer()
-	reportThroughput(b, elapsed, 0, cpuStart, bytes)
+	timeSide(b, bytes, func() {
+		stop := runStream(b, cs)
+		defer stop()
+		select {
+		case <-done:
+		case <-time.After(benchTimeout):
+			b.Fatalf("only %d of %d messages arrived", got.Load(), b.N)
+		}
+	})
 }
 
 func benchConsumeFranzGo(b *testing.B) {
@@ -83,16 +91,12 @@ func benchConsumeFranzGo(b *testing.B) {
 	ctx, cancel := context.WithTimeout(context.Background(), benchTimeout)
 	defer cancel()
 
-	b.ResetTimer()
-	cpuStart := processCPU(b)
-	start := time.Now()
-	consumer, err := kgo.NewClient(benchConsumerOpts(broker)...)
-	require.NoError(b, err)
-	defer consumer.Close()
-	consumeAll(b, ctx, consumer, b.N)
-	elapsed := time.Since(start)
-	b.StopTimer()
-	reportThroughput(b, elapsed, 0, cpuStart, bytes)
+	timeSide(b, bytes, func() {
+		consumer, err := kgo.NewClient(benchConsumerOpts(broker)...)
+		require.NoError(b, err)
+		defer consumer.Close()
+		consumeAll(b, ctx, consumer, b.N)
+	})
 }
 
 func benchProduceDatawald(b *testing.B) {
@@ -104,13 +108,7 @@ func benchProduceDatawald(b *testing.B) {
 	defer cancel()
 	require.NoError(b, sendBatch(ctx, service.MessageBatch{benchMessage(&envs[0], value)}))
 
-	b.ResetTimer()
-	cpuStart := processCPU(b)
-	start := time.Now()
-	sendAll(b, ctx, sendBatch, envs, value)
-	elapsed := time.Since(start)
-	b.StopTimer()
-	reportThroughput(b, elapsed, 0, cpuStart, bytes)
+	timeSide(b, bytes, func() { sendAll(b, ctx, sendBatch, envs, value) })
 }
 
 func benchProduceFranzGo(b *testing.B) {
@@ -124,11 +122,5 @@ func benchProduceFranzGo(b *testing.B) {
 	defer cancel()
 	produceAll(b, ctx, producer, envs[:1], value)
 
-	b.ResetTimer()
-	cpuStart := processCPU(b)
-	start := time.Now()
-	produceAll(b, ctx, producer, envs, value)
-	elapsed := time.Since(start)
-	b.StopTimer()
-	reportThroughput(b, elapsed, 0, cpuStart, bytes)
+	timeSide(b, bytes, func() { produceAll(b, ctx, producer, envs, value) })
 }
