@@ -49,17 +49,17 @@ type Scan struct {
 
 // NewScan starts a scan of typ after position from (exclusive; the zero
 // Cursor means from the beginning, and a cursor without an id means from
-// its time on, inclusive) up to upper (inclusive). properties are fetched
-// besides the type's defaults; limit is capped at MaxSearchLimit.
+// its time on, inclusive) up to upper (inclusive). properties are the
+// properties to fetch (HubSpot adds hs_object_id, createdate and the
+// last-modified property); none means the type's default properties.
+// limit is capped at MaxSearchLimit.
 func (c *Client) NewScan(typ ObjectType, properties []string, from checkpoint.Cursor, upper time.Time, limit int) *Scan {
 	if limit <= 0 || limit > MaxSearchLimit {
 		limit = MaxSearchLimit
 	}
 	props := slices.Clone(properties)
-	for _, p := range []string{PropObjectID, typ.ModifiedProperty} {
-		if !slices.Contains(props, p) {
-			props = append(props, p)
-		}
+	if len(props) > 0 && !slices.Contains(props, typ.ModifiedProperty) {
+		props = append(props, typ.ModifiedProperty)
 	}
 	return &Scan{c: c, typ: typ, props: props, limit: limit, upper: upper.UTC(), pos: from}
 }
