@@ -106,7 +106,7 @@ The input logs in at connect (wrong credentials fail there, with SAP's message) 
 				Default("UTC").Example("Europe/Berlin"),
 			service.NewStringField(sbiFieldSource).
 				Description("Value of `dw_source`: the endpoint id of this company database in sync tasks.").
-				Default("sap_b1"),
+				Default("sap_b1").Example("sap_b1_eu"),
 		).
 		Fields(checkpoint.Fields("sap_b1")...).
 		Field(service.NewAutoRetryNacksToggleField()).

@@ -1,7 +1,6 @@
 package inputs
 
 import (
-	"bytes"
 	"context"
 	"log/slog"
 	"net/http"
@@ -55,6 +54,35 @@ func (h *sapB1InputHarness) nextCycle(in *sapB1Input, after time.Duration) {
 	in.nextPoll = time.Time{}
 }
 
+// requireQuietCycle starts the next poll cycle of in and requires it to
+// emit nothing.
+func (h *sapB1InputHarness) requireQuietCycle(t testing.TB, in *sapB1Input, why string) {
+	t.Helper()
+	h.nextCycle(in, time.Minute)
+	ctx, cancel := context.WithTimeout(t.Context(), 300*time.Millisecond)
+	defer cancel()
+	_, _, err := in.Read(ctx)
+	require.ErrorIs(t, err, context.DeadlineExceeded, why)
+}
+
+// sapB1Logs collects a stream's log lines.
+type sapB1Logs struct {
+	sync.Mutex
+	strings.Builder
+}
+
+func (l *sapB1Logs) Write(p []byte) (int, error) {
+	l.Lock()
+	defer l.Unlock()
+	return l.Builder.Write(p)
+}
+
+func (l *sapB1Logs) String() string {
+	l.Lock()
+	defer l.Unlock()
+	return l.Builder.String()
+}
+
 func sapB1SrcIDs(t testing.TB, msgs []readMsg) []string {
 	ids := make([]string, len(msgs))
 	for i, m := range msgs {
@@ -92,9 +120,7 @@ func TestSAPB1InputReadsEveryOrderOnceWithTheEnvelopeAndOneTaskPerCycle(t *testi
 	assert.NotEmpty(t, body.(map[string]any)["DocumentLines"], "documents come with their lines")
 	assert.EqualValues(t, 60/7+1, h.sb.Server.Stats().Count("GET /b1s/v1/Orders", http.StatusOK), "one keyset query per page of 7")
 
-	h.nextCycle(in, time.Minute)
-	_, _, err = in.Read(sapB1Deadline(t, 300*time.Millisecond))
-	require.ErrorIs(t, err, context.DeadlineExceeded, "nothing changed: the next cycle emits nothing")
+	h.requireQuietCycle(t, in, "nothing changed: the next cycle emits nothing")
 }
 
 func TestSAPB1InputResumesFromTheAckedCursorAfterARestartWithoutLossOrRepeats(t *testing.T) {
@@ -138,9 +164,24 @@ func TestSAPB1InputResumesFromTheAckedCursorAfterARestartWithoutLossOrRepeats(t 
 	for _, r := range third {
 		require.NoError(t, r.ack(t.Context(), nil))
 	}
-	h.nextCycle(restarted, time.Minute)
-	_, _, err = restarted.Read(sapB1Deadline(t, 300*time.Millisecond))
-	require.ErrorIs(t, err, context.DeadlineExceeded, "everything acknowledged: nothing is read again")
+	h.requireQuietCycle(t, restarted, "everything acknowledged: nothing is read again")
+}
+
+func TestSAPB1InputStartsFromStartFromIncludingItsSecond(t *testing.T) {
+	h := startSAPB1Input(t, seed.Counts{Orders: 10, Customers: 10, Products: 10})
+	items := []string{h.cat.Products[3].SKU, h.cat.Products[1].SKU}
+	_, err := h.sb.Vendor.Mutate(sandbox.MutateRequest{Entity: "Items", IDs: items}) // 09:00:00 and 09:00:01
+	require.NoError(t, err)
+	h.clock.Advance(time.Minute)
+	cfg := sapB1InputConfig{
+		pollingConfig: pollingConfig{pageSize: 1, pollInterval: time.Minute, lag: 5 * time.Second, startFrom: time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)},
+		client:        h.sb.Config(), entity: sapb1.Items, zone: time.UTC, source: "sap_b1",
+	}
+	in := connectPolling(t, newSAPB1Input, cfg, h.res, "items_from", h.clock.Now)
+	t.Cleanup(func() { _ = in.Close(context.Background()) })
+	got := readCycle(t, in)
+	assert.Equal(t, items, sapB1SrcIDs(t, got), "the seeded history before start_from is skipped; its own second is read")
+	assert.Equal(t, "2026-11-20T09:00:00Z", metaOf(t, got[0].msg, "dw_updated_at"))
 }
 
 func TestSAPB1InputLogsInAgainWhenTheSessionExpiresBetweenCycles(t *testing.T) {
@@ -175,12 +216,9 @@ func TestSAPB1InputLintsImpossibleCombinations(t *testing.T) {
 func TestSAPB1InputNeverLogsThePasswordWhenLoginFails(t *testing.T) {
 	h := startSAPB1Input(t, seed.Counts{Orders: 5, Customers: 5, Products: 5})
 	const password = "S3cret-Pa55word"
-	var (
-		mu   sync.Mutex
-		logs bytes.Buffer
-	)
+	var logs sapB1Logs
 	b := service.NewStreamBuilder()
-	b.SetLogger(slog.New(slog.NewTextHandler(sapB1LogWriter{&mu, &logs}, &slog.HandlerOptions{Level: slog.LevelDebug})))
+	b.SetLogger(slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
 	require.NoError(t, b.AddCacheYAML("label: checkpoints\nmemory: {}"))
 	require.NoError(t, b.AddInputYAML(`sap_b1:
   base_url: `+h.sb.URL+`
@@ -196,31 +234,12 @@ func TestSAPB1InputNeverLogsThePasswordWhenLoginFails(t *testing.T) {
 	defer cancel()
 	_ = s.Run(ctx)
 
-	mu.Lock()
-	defer mu.Unlock()
 	out := logs.String()
 	assert.Contains(t, out, "Login failed", "the connect error is logged with SAP's message")
 	assert.Contains(t, out, "100000027")
 	assert.NotContains(t, out, password)
 }
 
-type sapB1LogWriter struct {
-	mu *sync.Mutex
-	w  *bytes.Buffer
-}
-
-func (w sapB1LogWriter) Write(p []byte) (int, error) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.w.Write(p)
-}
-
 func sapB1Indent(s string) string {
 	return "  " + strings.ReplaceAll(strings.TrimSuffix(s, "\n"), "\n", "\n  ")
-}
-
-func sapB1Deadline(t testing.TB, d time.Duration) context.Context {
-	ctx, cancel := context.WithTimeout(t.Context(), d)
-	t.Cleanup(cancel)
-	return ctx
 }
