@@ -82,7 +82,7 @@ With `+"`properties`"+` empty, every property in the message is sent; one HubSpo
 
 ### Outcomes
 
-Every record ends S (with the HubSpot object id as `+"`tgt_id`"+`), I (unchanged) or F (HubSpot's category and message, naming the record; e.g. a property validation error or a unique-value conflict). HubSpot validates a batch as a whole, so when it refuses a batch (400) the records are written again one per call and only the bad ones are F. Records that still fail transiently after the `+"`http`"+` retries are returned as a batch error, so only they are nacked and redelivered, never recorded F. Outcomes are recorded in `+"`sync_task.store`"+` under the message's envelope metadata (dw_source, dw_target, dw_tx_type, dw_src_id, dw_task_id); F records also go to `+"`sync_task.dead_letter_output`"+` when set.
+Every record ends S (with the HubSpot object id as `+"`tgt_id`"+`), I (unchanged) or F (HubSpot's category and message, naming the record; e.g. a property validation error or a unique-value conflict). A message an upstream processor flagged as failed (a mapping's `+"`throw`"+`) is recorded F with that error and not written; so is one that is not `+"`{\"properties\": {...}}`"+` or lacks its key (code `+"`INVALID_MESSAGE`"+`). HubSpot validates a batch as a whole, so when it refuses a batch (400) the records are written again one per call and only the bad ones are F. Records that still fail transiently after the `+"`http`"+` retries are returned as a batch error, so only they are nacked and redelivered, never recorded F. Outcomes are recorded in `+"`sync_task.store`"+` under the message's envelope metadata (dw_source, dw_target, dw_tx_type, dw_src_id, dw_task_id); F records also go to `+"`sync_task.dead_letter_output`"+` when set.
 
 ### Rate limits
 
@@ -121,6 +121,22 @@ output:
     sync_task:
       store: sqlite:///var/lib/datawald/synctask.db
     max_in_flight: 2
+    batching:
+      count: 100
+      period: 1s
+`).
+		Example("Business customers into companies", "Maps canonical business customers to companies keyed by `external_id`, a custom property with unique values that must exist in the portal.", `
+pipeline:
+  processors:
+    - mapping: 'from "bloblang/mappings/hubspot/canonical_to_company.blobl"'
+
+output:
+  hubspot:
+    access_token: ${HUBSPOT_ACCESS_TOKEN}
+    object: companies
+    id_property: external_id
+    sync_task:
+      store: sqlite:///var/lib/datawald/synctask.db
     batching:
       count: 100
       period: 1s

@@ -36,6 +36,7 @@ type hubspotOutputHarness struct {
 	sb    *hubspottest.Sandbox
 	cat   *seed.Catalog
 	store *synctask.Shared
+	dsn   string
 	seq   int
 }
 
@@ -43,10 +44,11 @@ func startHubSpotOutput(t *testing.T, so sandbox.Options) *hubspotOutputHarness 
 	t.Helper()
 	cat := seed.Generate(seed.Config{Seed: 3, Counts: seed.Counts{Products: 20, Customers: 20, Orders: 10, Companies: 10, Contacts: 60, Deals: 10}})
 	sb := hubspottest.Start(t, sbhubspot.Options{Catalog: cat}, so)
-	shared, err := synctask.Acquire(context.Background(), "sqlite://"+filepath.Join(t.TempDir(), "synctask.db"))
+	dsn := "sqlite://" + filepath.Join(t.TempDir(), "synctask.db")
+	shared, err := synctask.Acquire(context.Background(), dsn)
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = shared.Release(context.Background()) })
-	return &hubspotOutputHarness{t: t, sb: sb, cat: cat, store: shared}
+	return &hubspotOutputHarness{t: t, sb: sb, cat: cat, store: shared, dsn: dsn}
 }
 
 // output builds a hubspot output of object keyed by idProperty.
@@ -372,4 +374,52 @@ sync_task: { store: "sqlite://:memory:" }
 			assert.Contains(t, err.Error(), tc.want)
 		})
 	}
+}
+
+func TestHubSpotOutputWritesMappedCanonicalCustomersInAStream(t *testing.T) {
+	h := startHubSpotOutput(t, sandbox.Options{})
+	ids := []string{"17", "18"}
+	batch := h.stage(ids, []map[string]any{
+		{"external_ids": map[string]any{"magento": "17"}, "email": "Stream.One@Example.com", "first_name": "Stream", "last_name": "One",
+			"updated_at": "2026-03-01T00:00:00Z", "addresses": []any{map[string]any{"type": "billing", "street": []any{"1 Main St"}, "city": "Berlin", "country_code": "DE", "default_billing": true}}},
+		{"external_ids": map[string]any{"magento": "18"}, "first_name": "No", "last_name": "Email", "updated_at": "2026-03-01T00:00:00Z"},
+	})
+
+	b := service.NewStreamBuilder()
+	require.NoError(t, b.SetLoggerYAML("level: none"))
+	require.NoError(t, b.AddProcessorYAML(`mapping: 'from "../bloblang/mappings/hubspot/canonical_to_contact.blobl"'`))
+	require.NoError(t, b.AddOutputYAML(fmt.Sprintf(`hubspot:
+  base_url: %s
+  access_token: %s
+  object: contacts
+  id_property: email
+  properties: [ email, firstname, lastname, phone, company, address, city, zip, state, country ]
+  sync_task: { store: %q }
+  batching: { count: 2 }
+`, h.sb.URL, h.sb.Token(), h.dsn)))
+	send, err := b.AddBatchProducerFunc()
+	require.NoError(t, err)
+	s, err := b.Build()
+	require.NoError(t, err)
+	done := make(chan struct{})
+	go func() { defer close(done); _ = s.Run(context.Background()) }()
+	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
+	defer cancel()
+	require.NoError(t, send(ctx, batch))
+	require.NoError(t, s.Stop(ctx))
+	<-done
+
+	got := h.contactsByEmail([]string{"stream.one@example.com"})["stream.one@example.com"]
+	require.NotEmpty(t, got.ID)
+	first, _ := got.Property("firstname")
+	assert.Equal(t, "Stream", first)
+	one := h.entity("17")
+	assert.Equal(t, synctask.StatusSent, one.Status)
+	assert.Equal(t, got.ID, one.TgtID)
+	// The mapping refused the customer without an email; the flagged
+	// message reaches the output, which records it F with the mapping's
+	// error rather than writing it.
+	two := h.entity("18")
+	assert.Equal(t, synctask.StatusFailed, two.Status)
+	assert.Contains(t, two.Note, "customer 18 has no email")
 }

@@ -35,7 +35,8 @@ type hubspotWrite struct {
 const noteUnchangedInHubSpot = "unchanged in HubSpot"
 
 // parse reads each message's properties and key, recording F for messages
-// it cannot use. Properties HubSpot maintains, and those outside the
+// it cannot use, including those an upstream processor flagged as failed
+// (a mapping's error). Properties HubSpot maintains, and those outside the
 // allow-list, are dropped.
 func (o *hubspotOutput) parse(batch service.MessageBatch, outs []outcome) []*hubspotRecord {
 	recs := make([]*hubspotRecord, 0, len(batch))
@@ -54,6 +55,9 @@ func (o *hubspotOutput) parse(batch service.MessageBatch, outs []outcome) []*hub
 }
 
 func (o *hubspotOutput) parseRecord(msg *service.Message, rec *hubspotRecord) error {
+	if err := msg.GetError(); err != nil {
+		return fmt.Errorf("processing failed upstream, nothing written: %w", err)
+	}
 	raw, err := msg.AsBytes()
 	if err != nil {
 		return fmt.Errorf("reading the message: %w", err)
