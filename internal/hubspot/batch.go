@@ -62,15 +62,15 @@ type batchAnswer struct {
 //
 // HubSpot API docs: https://developers.hubspot.com/docs/api-reference/legacy/crm/objects/contacts/batch/read-contacts
 func (c *Client) BatchRead(ctx context.Context, objectType, idProperty string, ids, properties []string) (BatchResult, error) {
+	if idProperty == PropObjectID {
+		idProperty = "" // HubSpot's default: ids are object ids
+	}
 	var res BatchResult
 	for start := 0; start < len(ids); start += MaxBatchInputs {
 		chunk := ids[start:min(start+MaxBatchInputs, len(ids))]
 		inputs := make([]map[string]string, len(chunk))
 		for i, id := range chunk {
 			inputs[i] = map[string]string{"id": id}
-		}
-		if idProperty == PropObjectID {
-			idProperty = ""
 		}
 		body := batchBody{Inputs: inputs, IDProperty: idProperty, Properties: properties}
 		if err := c.batch(ctx, objectType, "read", "reading", chunk, body, true, &res); err != nil {
@@ -96,7 +96,8 @@ func (c *Client) BatchUpdate(ctx context.Context, objectType string, inputs []In
 	return c.batchWrite(ctx, objectType, "update", "updating", inputs, names, true)
 }
 
-// batchWrite sends inputs in chunks; names renders an input for errors.
+// batchWrite sends inputs in chunks; names renders an input for errors. On
+// error it returns the results of the chunks sent before with it.
 func (c *Client) batchWrite(ctx context.Context, objectType, action, op string, inputs []Input, names func(Input) string, idempotent bool) (BatchResult, error) {
 	var res BatchResult
 	for start := 0; start < len(inputs); start += MaxBatchInputs {
