@@ -4,6 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -270,4 +273,43 @@ checkpoint_cache: cp
 			assert.Contains(t, err.Error(), tc.want)
 		})
 	}
+}
+
+func TestHubSpotInputLogsAuthenticationFailuresWithoutTheToken(t *testing.T) {
+	h := startHubSpot(t, 10, 0)
+	const token = "pat-na1-0123-wrong-input-token-xyz"
+	b := service.NewStreamBuilder()
+	logs := &hubspotTestLog{}
+	b.SetLogger(slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
+	require.NoError(t, b.AddCacheYAML("label: cp\nmemory: {}"))
+	require.NoError(t, b.AddInputYAML(fmt.Sprintf("hubspot:\n  base_url: %s\n  access_token: %s\n  object: contacts\n  lag: 0s\n  checkpoint_cache: cp\n", h.sb.URL, token)))
+	require.NoError(t, b.AddConsumerFunc(func(context.Context, *service.Message) error { return nil }))
+	s, err := b.Build()
+	require.NoError(t, err)
+	ctx, cancel := context.WithTimeout(t.Context(), 1500*time.Millisecond)
+	defer cancel()
+	_ = s.Run(ctx)
+
+	out := logs.String()
+	assert.Contains(t, out, "INVALID_AUTHENTICATION", "the read error is logged")
+	assert.NotContains(t, out, token)
+}
+
+// hubspotTestLog collects a stream's log lines; slog writes from several
+// goroutines.
+type hubspotTestLog struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *hubspotTestLog) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *hubspotTestLog) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }

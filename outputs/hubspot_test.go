@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -422,4 +423,34 @@ func TestHubSpotOutputWritesMappedCanonicalCustomersInAStream(t *testing.T) {
 	two := h.entity("18")
 	assert.Equal(t, synctask.StatusFailed, two.Status)
 	assert.Contains(t, two.Note, "customer 18 has no email")
+}
+
+func TestHubSpotOutputLogsFailuresWithoutTheToken(t *testing.T) {
+	h := startHubSpotOutput(t, sandbox.Options{})
+	const token = "pat-na1-0123-wrong-output-token-xyz"
+	logPath := filepath.Join(t.TempDir(), "datawald.log")
+	ids, bodies := contactBodies(2, "Logged")
+	batch := h.stage(ids, bodies)
+
+	b := service.NewStreamBuilder()
+	require.NoError(t, b.SetLoggerYAML(fmt.Sprintf("level: debug\nformat: logfmt\nfile: { path: %q }", logPath)))
+	require.NoError(t, b.AddOutputYAML(fmt.Sprintf("hubspot:\n  base_url: %s\n  access_token: %s\n  object: contacts\n  id_property: email\n  sync_task: { store: %q }\n",
+		h.sb.URL, token, h.dsn)))
+	send, err := b.AddBatchProducerFunc()
+	require.NoError(t, err)
+	s, err := b.Build()
+	require.NoError(t, err)
+	done := make(chan struct{})
+	go func() { defer close(done); _ = s.Run(context.Background()) }()
+	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
+	defer cancel()
+	require.NoError(t, send(ctx, batch), "a 401 is recorded F, and the messages are acked")
+	require.NoError(t, s.Stop(ctx))
+	<-done
+
+	logs, err := os.ReadFile(logPath)
+	require.NoError(t, err)
+	assert.Contains(t, string(logs), "INVALID_AUTHENTICATION", "the failure is logged")
+	assert.NotContains(t, string(logs), token)
+	assert.Equal(t, synctask.StatusFailed, h.entity(ids[0]).Status)
 }
