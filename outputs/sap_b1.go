@@ -75,7 +75,7 @@ func sapB1OutputSpec() *service.ConfigSpec {
 		Categories(docsgen.Category, "Services").
 		Summary("Creates or updates sales orders and business partners in SAP Business One through the Service Layer, idempotently (orders by `NumAtCard`, partners by `CardCode`), recording each entity's outcome.").
 		Description(`
-Each message is one record as the Service Layer takes it: an `+"`Orders`"+` document (`+"`CardCode`"+`, `+"`DocDueDate`"+`, `+"`NumAtCard`"+`, `+"`DocumentLines`"+`...) or a `+"`BusinessPartners`"+` record (`+"`CardCode`"+`, `+"`CardName`"+`, `+"`BPAddresses`"+`...).
+Each message is one record as the Service Layer takes it: an `+"`Orders`"+` document (`+"`CardCode`"+`, `+"`DocDueDate`"+`, `+"`NumAtCard`"+`, `+"`DocumentLines`"+`...) or a `+"`BusinessPartners`"+` record (`+"`CardCode`"+`, `+"`CardName`"+`, `+"`BPAddresses`"+`...), as `+"`bloblang/mappings/sapb1/canonical_to_order.blobl`"+` and `+"`canonical_to_business_partner.blobl`"+` map canonical orders and customers.
 
 ### Orders: no duplicates, ever
 
@@ -98,7 +98,7 @@ Read by `+"`CardCode`"+` (`+"`GET /BusinessPartners('...')`"+`): created when mi
 
 ### Outcomes
 
-Every entity ends S with the `+"`DocEntry`"+` or `+"`CardCode`"+` as `+"`tgt_id`"+`, I, or F with SAP's error code and a note naming the record and SAP's message (`+"`creating order NumAtCard 100000042: Invalid BP code 'C9'`"+`). Transient failures (429, 5xx, timeouts, dropped connections) are retried by the HTTP client (reads and replacing updates) and by the sync-task reporter (`+"`sync_task.max_attempts`"+`, every attempt starting with the lookup) before being recorded F. A message whose outcome cannot be recorded is nacked alone (the rest of the batch is acknowledged). Outcomes are recorded in `+"`sync_task.store`"+` under the message's envelope metadata.
+Every entity ends S with the `+"`DocEntry`"+` or `+"`CardCode`"+` as `+"`tgt_id`"+`, I, or F with SAP's error code and a note naming the record and SAP's message (`+"`creating order NumAtCard 100000042: Invalid BP code 'C9'`"+`). Transient failures (429, 5xx, timeouts, dropped connections) are retried by the HTTP client (reads and replacing updates) and by the sync-task reporter (`+"`sync_task.max_attempts`"+`, every attempt starting with the lookup) before being recorded F. A message carrying an error from an earlier processor (a failed mapping) is recorded F with code `+"`UPSTREAM_ERROR`"+` and one a mapping marked `+"`dw_skip`"+` is recorded I with that reason; neither is written. A message whose outcome cannot be recorded is nacked alone (the rest of the batch is acknowledged). Outcomes are recorded in `+"`sync_task.store`"+` under the message's envelope metadata.
 
 ### Sessions
 
@@ -112,11 +112,11 @@ The output logs in at connect (wrong credentials fail there, with SAP's message)
 			}).Description("Which entity set the messages hold."),
 			service.NewInterpolatedStringField(sboFieldNumAtCard).
 				Description("The order's number in the source system, kept in `NumAtCard` and looked up before every write (`Orders`). A body without `NumAtCard` gets this value; a body with another value is F.").
-				Default(`${! json("NumAtCard") }`).
+				Default(`${! json("NumAtCard").or("") }`).
 				Example(`${! @dw_src_id }`),
 			service.NewInterpolatedStringField(sboFieldCardCode).
 				Description("The business partner's `CardCode` (`BusinessPartners`). A body without `CardCode` gets this value; a body with another value is F.").
-				Default(`${! json("CardCode") }`).
+				Default(`${! json("CardCode").or("") }`).
 				Example(`${! "W" + @dw_src_id }`),
 			service.NewStringAnnotatedEnumField(sboFieldCollections, map[string]string{
 				sboCollectionsReplace: "Collections in the body (`DocumentLines`, `BPAddresses`) replace the stored ones (`B1S-ReplaceCollectionsOnPatch: true`).",
@@ -130,11 +130,7 @@ The output logs in at connect (wrong credentials fail there, with SAP's message)
 		Example("Storefront orders into SAP B1", "Maps canonical orders to SAP B1 sales orders whose NumAtCard is the storefront's order number, writes them four batches at a time and records outcomes.", `
 pipeline:
   processors:
-    - mapping: |
-        root.CardCode = "W" + this.customer.id.string()
-        root.NumAtCard = this.number
-        root.DocDueDate = (now().ts_unix() + 7 * 86400).ts_format("2006-01-02", "UTC")
-        root.DocumentLines = this.lines.map_each(l -> {"ItemCode": l.sku, "Quantity": l.quantity, "UnitPrice": l.unit_price})
+    - mapping: 'from "bloblang/mappings/sapb1/canonical_to_order.blobl"'
 
 output:
   sap_b1:

@@ -31,6 +31,7 @@ type sapB1OutputHarness struct {
 	sb     *sapb1test.Sandbox
 	cat    *seed.Catalog
 	store  *synctask.Shared
+	dsn    string
 	client *sapb1.Client
 	tasks  int
 }
@@ -39,10 +40,11 @@ func startSAPB1Output(t testing.TB) *sapB1OutputHarness {
 	t.Helper()
 	cat := seed.Generate(seed.Config{Counts: seed.Counts{Orders: 40, Customers: 20, Products: 30}, End: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)})
 	sb := sapb1test.Start(t, sbsapb1.Options{Catalog: cat}, sandbox.Options{})
-	store, err := synctask.Acquire(context.Background(), "sqlite://"+filepath.Join(t.TempDir(), "synctask.db"))
+	dsn := "sqlite://" + filepath.Join(t.TempDir(), "synctask.db")
+	store, err := synctask.Acquire(context.Background(), dsn)
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = store.Release(context.Background()) })
-	return &sapB1OutputHarness{t: t, sb: sb, cat: cat, store: store, client: sb.Client(t)}
+	return &sapB1OutputHarness{t: t, sb: sb, cat: cat, store: store, dsn: dsn, client: sb.Client(t)}
 }
 
 // output builds and connects a sap_b1 output writing entity.
@@ -50,9 +52,9 @@ func (h *sapB1OutputHarness) output(entity sapb1.Entity, tune func(*sapB1OutputC
 	h.t.Helper()
 	cfg := sapB1OutputConfig{client: h.sb.Config(), entity: entity}
 	var err error
-	cfg.numAtCard, err = service.NewInterpolatedString(`${! json("NumAtCard") }`)
+	cfg.numAtCard, err = service.NewInterpolatedString(`${! json("NumAtCard").or("") }`)
 	require.NoError(h.t, err)
-	cfg.cardCode, err = service.NewInterpolatedString(`${! json("CardCode") }`)
+	cfg.cardCode, err = service.NewInterpolatedString(`${! json("CardCode").or("") }`)
 	require.NoError(h.t, err)
 	if tune != nil {
 		tune(&cfg)
@@ -238,6 +240,26 @@ func TestSAPB1OutputRecordsFNamingTheRecordAndSAPsMessageAndWritesTheRest(t *tes
 	assert.Contains(t, got["WEB-X"].Note, `body NumAtCard "WEB-Y" differs`)
 	assert.Empty(t, h.ordersWith("WEB-BADBP"))
 	assert.EqualValues(t, 1, h.sb.Server.Stats().Count("POST /b1s/v1/Orders", http.StatusBadRequest), "a refused order is not retried")
+}
+
+func TestSAPB1OutputWritesNothingForAnErroredSkippedOrUnkeyedMessage(t *testing.T) {
+	h := startSAPB1Output(t)
+	out := h.output(sapb1.Orders, nil)
+	ids := []string{"WEB-ERR", "WEB-SKIP", "WEB-NOKEY"}
+	noKey := strings.Replace(h.orderBody("WEB-NOKEY", 1), `"NumAtCard":"WEB-NOKEY",`, "", 1)
+	batch := h.messages("order", ids, []string{h.orderBody("WEB-ERR", 1), h.orderBody("WEB-SKIP", 1), noKey})
+	batch[0].SetError(errors.New("mapping failed: no such item"))
+	batch[1].MetaSetMut("dw_skip", "storefront order WEB-SKIP is canceled")
+	require.NoError(t, out.WriteBatch(t.Context(), batch))
+	got := h.outcomes("order", ids)
+	assert.Equal(t, synctask.StatusFailed, got["WEB-ERR"].Status)
+	assert.Equal(t, sapB1UpstreamError, got["WEB-ERR"].ErrorCode)
+	assert.Contains(t, got["WEB-ERR"].Note, "mapping failed: no such item")
+	assert.Equal(t, synctask.StatusIgnored, got["WEB-SKIP"].Status)
+	assert.Equal(t, "storefront order WEB-SKIP is canceled", got["WEB-SKIP"].Note)
+	assert.Equal(t, synctask.StatusFailed, got["WEB-NOKEY"].Status)
+	assert.Contains(t, got["WEB-NOKEY"].Note, "field num_at_card: evaluated to an empty value")
+	assert.Zero(t, h.sb.Server.Stats().EndpointTotal("POST /b1s/v1/Orders"), "nothing was written")
 }
 
 func TestSAPB1OutputLeavesAClosedOrderAloneAndRecordsI(t *testing.T) {

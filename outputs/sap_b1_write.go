@@ -21,12 +21,23 @@ const (
 	sapB1InvalidMessage     = "INVALID_MESSAGE"
 	sapB1DuplicateNumAtCard = "DUPLICATE_NUMATCARD"
 	sapB1BadAnswer          = "BAD_RESPONSE"
+	sapB1UpstreamError      = "UPSTREAM_ERROR"
 )
+
+// metaSkip is set by a mapping that decided, by a business rule, not to
+// send the entity (a canceled order): its value is the reason.
+const metaSkip = "dw_skip"
 
 // write is one attempt for msg. retried says an earlier attempt's effect is
 // unknown (a create that timed out), so that finding the record as the
 // message has it means S rather than I.
 func (o *sapB1Output) write(ctx context.Context, msg *service.Message, retried bool) (synctask.Result, error) {
+	if err := msg.GetError(); err != nil {
+		return synctask.Result{}, synctask.Permanent(sapB1UpstreamError, "processing failed upstream, nothing written: "+err.Error())
+	}
+	if reason, _ := msg.MetaGet(metaSkip); reason != "" {
+		return synctask.Ignored(reason), nil
+	}
 	raw, err := msg.AsBytes()
 	if err != nil {
 		return synctask.Result{}, synctask.Permanent(sapB1InvalidMessage, fmt.Sprintf("reading the message body: %v", err))
