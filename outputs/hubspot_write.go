@@ -323,7 +323,12 @@ func (o *hubspotOutput) writeChunk(ctx context.Context, ws []hubspotWrite, outs 
 		err error
 	)
 	if create {
-		name = func(in hubspot.Input) string { return scalarString(in.Properties[o.cfg.idProperty]) }
+		name = func(in hubspot.Input) string {
+			if k := scalarString(in.Properties[o.cfg.idProperty]); k != "" {
+				return k
+			}
+			return "(new object)"
+		}
 		res, err = o.client.BatchCreate(ctx, o.cfg.object.Name, inputs, name)
 	} else {
 		res, err = o.client.BatchUpdate(ctx, o.cfg.object.Name, inputs, name)
