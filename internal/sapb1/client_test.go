@@ -84,6 +84,11 @@ func TestClientLoginFailureCarriesSAPsCodeAndNeverThePassword(t *testing.T) {
 	assert.Contains(t, err.Error(), "company "+sbsapb1.DefaultCompanyDB)
 	assert.NotContains(t, err.Error(), cfg.Password)
 	assert.False(t, sapb1.IsRetryable(err))
+
+	_, err = c.Get(t.Context(), sapb1.Orders, "1")
+	require.ErrorContains(t, err, "Login failed", "a request that needs a session reports the failed login")
+	assert.NotContains(t, err.Error(), cfg.Password)
+	assert.EqualValues(t, 2, sb.Server.Stats().Count("POST /b1s/v1/Login", http.StatusUnauthorized), "one login per call: a refused login is not retried as an expired session")
 }
 
 func TestClientErrorsNameTheRecordAndCarrySAPsCodeAndMessage(t *testing.T) {

@@ -83,6 +83,11 @@ func (s *Scan) Next(ctx context.Context) ([]Record, error) {
 	if s.done {
 		return nil, nil
 	}
+	if s.e.IntKey && s.pos.ID != "" {
+		if _, err := strconv.ParseInt(s.pos.ID, 10, 32); err != nil {
+			return nil, fmt.Errorf("scanning %s after %s: the position's id %q is not a %s (is the checkpoint key shared with another entity set?)", s.e.Set, s.pos, s.pos.ID, s.e.Key)
+		}
+	}
 	q := Query{Filter: s.filter(), OrderBy: []string{"UpdateDate", "UpdateTime", s.e.Key}}
 	p, err := s.c.List(ctx, s.e.Set, q, s.pageSize)
 	s.Pages++

@@ -111,3 +111,12 @@ func keys(recs []sapb1.Record) []string {
 	}
 	return out
 }
+
+func TestScanRefusesAPositionWhoseIDIsNotADocEntry(t *testing.T) {
+	sb := start(t, nil)
+	c := sb.Client(t)
+	s := c.NewScan(sapb1.Orders, checkpoint.Cursor{Time: time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC), ID: "C00042"}, time.Time{}, time.UTC, 10)
+	_, err := s.Next(t.Context())
+	require.ErrorContains(t, err, `the position's id "C00042" is not a DocEntry`)
+	assert.Zero(t, sb.Server.Stats().EndpointTotal("GET /b1s/v1/Orders"), "no query is sent")
+}

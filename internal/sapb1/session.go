@@ -34,6 +34,9 @@ type session struct {
 	route  string
 	gen    uint64 // incremented by every login
 	logins int
+	// failed is the error of the last login Sign attempted, until one
+	// succeeds: Reauthorize returns it instead of trying again.
+	failed error
 }
 
 // signedWith records which session generation signed a request, so that
@@ -52,9 +55,11 @@ func (s *session) Sign(req *http.Request) error {
 	s.mu.Lock()
 	if s.id == "" {
 		if err := s.loginLocked(req.Context()); err != nil {
+			s.failed = err
 			s.mu.Unlock()
 			return err
 		}
+		s.failed = nil
 	}
 	id, route, gen := s.id, s.route, s.gen
 	s.mu.Unlock()
@@ -71,12 +76,19 @@ func (s *session) Sign(req *http.Request) error {
 // Reauthorize implements httpx.Reauthorizer: after a 401 it logs in again,
 // unless another request has done so since this one was signed, in which
 // case the request is simply repeated with the newer session. Requests
-// failing together on one expired session thus share one login.
+// failing together on one expired session thus share one login. A 401
+// that is Sign's own failed login (the request was never signed) is not
+// tried again: its error is returned.
 func (s *session) Reauthorize(ctx context.Context) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if sw, ok := ctx.Value(signedWithKey{}).(*signedWith); ok && s.id != "" && sw.gen.Load() != s.gen {
-		return nil
+	if sw, ok := ctx.Value(signedWithKey{}).(*signedWith); ok {
+		switch gen := sw.gen.Load(); {
+		case gen == 0 && s.id == "" && s.failed != nil:
+			return s.failed
+		case s.id != "" && gen != s.gen:
+			return nil
+		}
 	}
 	return s.loginLocked(ctx)
 }

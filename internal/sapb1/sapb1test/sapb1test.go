@@ -7,6 +7,7 @@ package sapb1test
 
 import (
 	"testing"
+	"time"
 
 	"github.com/datawald/datawald/internal/httpx"
 	"github.com/datawald/datawald/internal/sandbox"
@@ -63,7 +64,7 @@ func (s *Sandbox) Client(t testing.TB) *sapb1.Client {
 func FastRetries() httpx.Settings {
 	return httpx.Settings{
 		Timeout:          httpx.DefaultTimeout,
-		Retry:            httpx.RetryPolicy{MaxAttempts: 5, InitialInterval: 5e6, MaxInterval: 50e6, MaxElapsed: 30e9},
+		Retry:            httpx.RetryPolicy{MaxAttempts: 5, InitialInterval: 5 * time.Millisecond, MaxInterval: 50 * time.Millisecond, MaxElapsed: 30 * time.Second},
 		MaxResponseBytes: httpx.DefaultMaxResponseBytes,
 	}
 }
