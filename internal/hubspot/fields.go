@@ -45,7 +45,7 @@ func ObjectField(description string) *service.ConfigField {
 		"companies": "Companies (`dw_tx_type` company; cursor property `hs_lastmodifieddate`).",
 		"deals":     "Deals (`dw_tx_type` deal; cursor property `hs_lastmodifieddate`).",
 		"products":  "Products (`dw_tx_type` product; cursor property `hs_lastmodifieddate`).",
-	}).Description(description)
+	}).Description(description).Example("contacts")
 }
 
 // ConfigFromParsed reads the fields of ConnectionFields into a Config.
