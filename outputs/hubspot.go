@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/redpanda-data/benthos/v4/public/service"
 
@@ -74,7 +75,7 @@ Each batch is written with at most three kinds of calls, 100 records each (HubSp
 
 Only a real "no such object" counts as not found: an `+"`OBJECT_NOT_FOUND`"+` entry of HubSpot's batch read answer. A failed existence check (429, 5xx, a timeout, after the `+"`http`"+` retries) creates nothing: the records are nacked and redelivered, so a flaky moment never makes a duplicate. (The original connector took any error of its existence check for "not found" and created duplicates.) A redelivered record whose create did happen is found by its unique property and updated instead, so use a unique `+"`id_property`"+` for idempotent writes; with `+"`hs_object_id`"+`, records without an id are created again on redelivery.
 
-Two messages of one batch with the same key are written one after the other, in order.
+Two messages of one batch with the same key are written one after the other, in order, and batches in flight at once (`+"`max_in_flight`"+`) that share keys are written one after the other, so neither finds a record missing that the other is creating. (Replicas writing the same keys at the same moment are not coordinated: the second create is then F with HubSpot's conflict message, and a retry of that entity updates it.)
 
 ### Which properties are sent
 
@@ -179,6 +180,10 @@ type hubspotOutput struct {
 	log    *service.Logger
 	rep    *synctask.Reporter
 	unsure unsureWrites
+	// keyLocks serialises batches that hold the same key, so that two
+	// batches in flight cannot both find a new record missing and both
+	// create it (the second create would be refused as a duplicate).
+	keyLocks keyedMutex
 }
 
 func newHubSpotOutput(cfg hubspotOutputConfig, rep *synctask.Reporter, mgr *service.Resources) (*hubspotOutput, error) {
@@ -200,10 +205,33 @@ func (o *hubspotOutput) Connect(context.Context) error { return nil }
 func (o *hubspotOutput) WriteBatch(ctx context.Context, batch service.MessageBatch) error {
 	outs := make([]outcome, len(batch))
 	recs := o.parse(batch, outs)
+	defer o.lockKeys(recs)()
 	for _, round := range keyRounds(recs) {
 		o.upsert(ctx, round, outs)
 	}
 	return o.settle(ctx, batch, outs)
+}
+
+// lockKeys locks the batch's distinct keys, in sorted order so that
+// batches sharing keys cannot deadlock, and returns the unlock function.
+func (o *hubspotOutput) lockKeys(recs []*hubspotRecord) func() {
+	keys := make([]string, 0, len(recs))
+	for _, r := range recs {
+		if r.key != "" {
+			keys = append(keys, strings.ToLower(r.key))
+		}
+	}
+	slices.Sort(keys)
+	keys = slices.Compact(keys)
+	unlocks := make([]func(), len(keys))
+	for i, k := range keys {
+		unlocks[i] = o.keyLocks.lock("hubspot:" + o.cfg.object.Name + ":" + k)
+	}
+	return func() {
+		for i := len(unlocks) - 1; i >= 0; i-- {
+			unlocks[i]()
+		}
+	}
 }
 
 // Close releases the sync-task store.

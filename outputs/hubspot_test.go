@@ -454,3 +454,29 @@ func TestHubSpotOutputLogsFailuresWithoutTheToken(t *testing.T) {
 	assert.NotContains(t, string(logs), token)
 	assert.Equal(t, synctask.StatusFailed, h.entity(ids[0]).Status)
 }
+
+func TestHubSpotOutputConcurrentBatchesWithTheSameNewKeysCreateEachRecordOnce(t *testing.T) {
+	h := startHubSpotOutput(t, sandbox.Options{})
+	out := h.output("contacts", "email", nil)
+	before := h.contactCount()
+	ids, bodies := contactBodies(30, "Race")
+	first, second := h.stage(ids, bodies), h.stage(ids, bodies)
+
+	// Two batches in flight at once (max_in_flight), both holding the same
+	// 30 contacts HubSpot does not have yet.
+	errs := make(chan error, 2)
+	for _, b := range []service.MessageBatch{first, second} {
+		go func() { errs <- out.WriteBatch(context.Background(), b) }()
+	}
+	require.NoError(t, <-errs)
+	require.NoError(t, <-errs)
+	assert.Equal(t, before+30, h.contactCount())
+	created := h.contactsByEmail(emailsOf(bodies))
+	for i, id := range ids {
+		// One batch created it (S); the other, serialised after it, found
+		// it holding the same values (I). Neither failed on a conflict.
+		e := h.entity(id)
+		assert.Contains(t, []synctask.Status{synctask.StatusSent, synctask.StatusIgnored}, e.Status, "record %s: %s", id, e.Note)
+		assert.Equal(t, created[emailsOf(bodies)[i]].ID, e.TgtID)
+	}
+}
