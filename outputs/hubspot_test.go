@@ -398,17 +398,7 @@ func TestHubSpotOutputWritesMappedCanonicalCustomersInAStream(t *testing.T) {
   sync_task: { store: %q }
   batching: { count: 2 }
 `, h.sb.URL, h.sb.Token(), h.dsn)))
-	send, err := b.AddBatchProducerFunc()
-	require.NoError(t, err)
-	s, err := b.Build()
-	require.NoError(t, err)
-	done := make(chan struct{})
-	go func() { defer close(done); _ = s.Run(context.Background()) }()
-	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
-	defer cancel()
-	require.NoError(t, send(ctx, batch))
-	require.NoError(t, s.Stop(ctx))
-	<-done
+	sendThroughStream(t, b, batch)
 
 	got := h.contactsByEmail([]string{"stream.one@example.com"})["stream.one@example.com"]
 	require.NotEmpty(t, got.ID)
@@ -436,17 +426,7 @@ func TestHubSpotOutputLogsFailuresWithoutTheToken(t *testing.T) {
 	require.NoError(t, b.SetLoggerYAML(fmt.Sprintf("level: debug\nformat: logfmt\nfile: { path: %q }", logPath)))
 	require.NoError(t, b.AddOutputYAML(fmt.Sprintf("hubspot:\n  base_url: %s\n  access_token: %s\n  object: contacts\n  id_property: email\n  sync_task: { store: %q }\n",
 		h.sb.URL, token, h.dsn)))
-	send, err := b.AddBatchProducerFunc()
-	require.NoError(t, err)
-	s, err := b.Build()
-	require.NoError(t, err)
-	done := make(chan struct{})
-	go func() { defer close(done); _ = s.Run(context.Background()) }()
-	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
-	defer cancel()
-	require.NoError(t, send(ctx, batch), "a 401 is recorded F, and the messages are acked")
-	require.NoError(t, s.Stop(ctx))
-	<-done
+	sendThroughStream(t, b, batch) // a 401 is recorded F, and the messages are acked
 
 	logs, err := os.ReadFile(logPath)
 	require.NoError(t, err)
@@ -479,4 +459,21 @@ func TestHubSpotOutputConcurrentBatchesWithTheSameNewKeysCreateEachRecordOnce(t 
 		assert.Contains(t, []synctask.Status{synctask.StatusSent, synctask.StatusIgnored}, e.Status, "record %s: %s", id, e.Note)
 		assert.Equal(t, created[emailsOf(bodies)[i]].ID, e.TgtID)
 	}
+}
+
+// sendThroughStream builds b with a batch producer, sends batch through the
+// running stream, requires it to be acknowledged and stops the stream.
+func sendThroughStream(t *testing.T, b *service.StreamBuilder, batch service.MessageBatch) {
+	t.Helper()
+	send, err := b.AddBatchProducerFunc()
+	require.NoError(t, err)
+	s, err := b.Build()
+	require.NoError(t, err)
+	done := make(chan struct{})
+	go func() { defer close(done); _ = s.Run(context.Background()) }()
+	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
+	defer cancel()
+	require.NoError(t, send(ctx, batch))
+	require.NoError(t, s.Stop(ctx))
+	<-done
 }
