@@ -14,9 +14,13 @@ import (
 )
 
 const (
-	hsiFieldProperties = "properties"
-	hsiFieldSource     = "source"
-	hsiFieldSealStore  = "sync_task_store"
+	hsiFieldProperties     = "properties"
+	hsiFieldFilters        = "filters"
+	hsiFieldFilterProperty = "property"
+	hsiFieldFilterOperator = "operator"
+	hsiFieldFilterValue    = "value"
+	hsiFieldSource         = "source"
+	hsiFieldSealStore      = "sync_task_store"
 )
 
 // hsiDefaultLag is the hubspot input's default lag: HubSpot's search index
@@ -29,6 +33,7 @@ type hubspotInputConfig struct {
 	client     hubspot.Config
 	object     hubspot.ObjectType
 	properties []string
+	filters    []hubspot.Filter
 	source     string
 	sealStore  string
 }
@@ -43,6 +48,9 @@ func hubspotInputConfigFromParsed(conf *service.ParsedConfig) (c hubspotInputCon
 	if c.properties, err = conf.FieldStringList(hsiFieldProperties); err != nil {
 		return
 	}
+	if c.filters, err = hubspotFiltersFromParsed(conf, c.object); err != nil {
+		return
+	}
 	if c.pollingConfig, err = pollingConfigFromParsed(conf, hubspot.MaxSearchLimit); err != nil {
 		return
 	}
@@ -51,6 +59,37 @@ func hubspotInputConfigFromParsed(conf *service.ParsedConfig) (c hubspotInputCon
 	}
 	c.sealStore, err = conf.FieldString(hsiFieldSealStore)
 	return
+}
+
+// hubspotFiltersFromParsed reads the `filters` list.
+func hubspotFiltersFromParsed(conf *service.ParsedConfig, typ hubspot.ObjectType) ([]hubspot.Filter, error) {
+	list, err := conf.FieldObjectList(hsiFieldFilters)
+	if err != nil {
+		return nil, err
+	}
+	filters := make([]hubspot.Filter, len(list))
+	for i, fc := range list {
+		f := &filters[i]
+		if f.PropertyName, err = fc.FieldString(hsiFieldFilterProperty); err != nil {
+			return nil, err
+		}
+		if f.Operator, err = fc.FieldString(hsiFieldFilterOperator); err != nil {
+			return nil, err
+		}
+		if f.Value, err = fc.FieldString(hsiFieldFilterValue); err != nil {
+			return nil, err
+		}
+		switch takes := hubspot.OperatorTakesValue(f.Operator); {
+		case takes && f.Value == "":
+			return nil, fmt.Errorf("field %s[%d]: operator %s needs a value", hsiFieldFilters, i, f.Operator)
+		case !takes && f.Value != "":
+			return nil, fmt.Errorf("field %s[%d]: operator %s takes no value", hsiFieldFilters, i, f.Operator)
+		}
+	}
+	if err := (hubspot.ScanOptions{Filters: filters}).Validate(typ); err != nil {
+		return nil, fmt.Errorf("field %s: %w", hsiFieldFilters, err)
+	}
+	return filters, nil
 }
 
 func hubspotInputSpec() *service.ConfigSpec {
@@ -66,6 +105,10 @@ Each poll cycle reads every object of `+"`object`"+` modified since the last one
 The position is a compound cursor (last-modified time, object id), kept in `+"`checkpoint_cache`"+` and advanced only when every message before it has been acknowledged: a restart resumes where delivery stopped (messages after it may be read again; the sync task's content dedupe absorbs them). The cursor property is `+"`lastmodifieddate`"+` for contacts and `+"`hs_lastmodifieddate`"+` for the other objects.
 
 HubSpot's search pages with `+"`after`"+`, an offset into the result set, and refuses to page to the 10,000th result. The input never follows it: every page is a new search from the last object emitted (`+"`modified > T OR (modified = T AND hs_object_id > id)`"+`), so however many objects change in one window (a month-end import of 50,000 contacts with one timestamp included) all are read, and objects modified during the read cannot shift others past it. Objects sharing one timestamp are emitted by id; when a whole page shares one, the input pages inside it by `+"`hs_object_id`"+`.
+
+### Filters
+
+`+"`filters`"+` narrow what is read, as the original connector read only deals whose sync flag was set: every search ANDs them with the modification window, so the keyset paging and the cursor work as without them.
 
 ### Search index lag
 
@@ -91,6 +134,17 @@ Search requests count against the portal's rolling limit and the search endpoint
 				Description("Properties to fetch for each object. HubSpot always adds `hs_object_id`, `createdate` and the last-modified property. Empty: HubSpot's default properties of the object type.").
 				Default([]any{}).
 				Example([]any{"email", "firstname", "lastname", "phone", "company", "lifecyclestage"}),
+			service.NewObjectListField(hsiFieldFilters,
+				service.NewStringField(hsiFieldFilterProperty).Description("Property to filter on (not the last-modified property or `hs_object_id`, which the input filters on itself).").Example("deal_sync_ns_filed"),
+				service.NewStringEnumField(hsiFieldFilterOperator,
+					hubspot.OpEQ, hubspot.OpNEQ, hubspot.OpLT, hubspot.OpLTE, hubspot.OpGT, hubspot.OpGTE,
+					hubspot.OpContainsToken, hubspot.OpNotContainsToken, hubspot.OpHasProperty, hubspot.OpNotHasProperty).
+					Description("HubSpot search operator.").Default(hubspot.OpEQ),
+				service.NewStringField(hsiFieldFilterValue).Description("Value to compare with; empty for `HAS_PROPERTY` and `NOT_HAS_PROPERTY`. Datetimes as epoch milliseconds or ISO 8601.").Default("").Example("true"),
+			).
+				Description(fmt.Sprintf("Conditions every object read must meet, ANDed with the modification window in every search (at most %d), e.g. a deal's sync flag or an owner. An object that stops meeting them is not read again; one that starts meeting them is read when it is next modified.", hubspot.MaxScanFilters)).
+				Default([]any{}).
+				Example([]any{map[string]any{"property": "deal_sync_ns_filed", "operator": "EQ", "value": "true"}, map[string]any{"property": "hubspot_owner_id", "operator": "EQ", "value": "41700001"}}),
 		).
 		Fields(hubspotPollingFields()...).
 		Fields(
@@ -103,7 +157,16 @@ Search requests count against the portal's rolling limit and the search endpoint
 		).
 		Fields(checkpoint.Fields("hubspot")...).
 		Field(service.NewAutoRetryNacksToggleField()).
-		LintRule(fmt.Sprintf(`root = if %s { [ %q ] }`, pollScheduleConflictWhen, pollScheduleConflictMessage)).
+		LintRule(fmt.Sprintf(`root = [
+  if %s { %q } else { null },
+  if this.filters.or([]).length() > %d { "at most %d filters" } else { null },
+].merge(this.filters.or([]).map_each(f -> match {
+  ["HAS_PROPERTY", "NOT_HAS_PROPERTY"].contains(f.operator.or("EQ")) && f.value.or("") != "" => "filter on " + f.property.or("?") + ": operator " + f.operator + " takes no value",
+  !["HAS_PROPERTY", "NOT_HAS_PROPERTY"].contains(f.operator.or("EQ")) && f.value.or("") == "" => "filter on " + f.property.or("?") + ": operator " + f.operator.or("EQ") + " needs a value",
+  [if this.object.or("") == "contacts" { "lastmodifieddate" } else { "hs_lastmodifieddate" }, "hs_object_id"].contains(f.property.or("")) => "filter on " + f.property + ": it is the input's own cursor property",
+  _ => null,
+})).filter(v -> v != null)`,
+			pollScheduleConflictWhen, pollScheduleConflictMessage, hubspot.MaxScanFilters, hubspot.MaxScanFilters)).
 		Example("Contacts changed since the last poll", "Reads contacts every minute with a private app's token, two minutes behind HubSpot's search index, and keeps its position in a file cache.", `
 input:
   hubspot:
@@ -246,7 +309,9 @@ func (h *hubspotInput) startCycle(context.Context) error {
 	now := h.now().UTC()
 	h.taskID = pollTaskID("hubspot", h.cfg.object.Name, now)
 	upper := now.Add(-h.cfg.lag).Truncate(time.Millisecond)
-	h.scan = h.client.NewScan(h.cfg.object, h.cfg.properties, h.readPos, upper, h.cfg.pageSize)
+	h.scan = h.client.NewScan(h.cfg.object, hubspot.ScanOptions{
+		Properties: h.cfg.properties, Filters: h.cfg.filters, From: h.readPos, Upper: upper, Limit: h.cfg.pageSize,
+	})
 	h.log.Debugf("hubspot %s: poll cycle %s from %s to %s", h.cfg.object.Name, h.taskID, h.readPos, upper.Format(time.RFC3339Nano))
 	return nil
 }

@@ -313,3 +313,69 @@ func (l *hubspotTestLog) String() string {
 	defer l.mu.Unlock()
 	return l.b.String()
 }
+
+func TestHubSpotInputFiltersLintAndParse(t *testing.T) {
+	conf, err := hubspotInputSpec().ParseYAML(`access_token: pat-na1-x
+object: deals
+filters:
+  - { property: deal_sync_ns_filed, value: "true" }
+  - { property: hubspot_owner_id, operator: HAS_PROPERTY }
+checkpoint_cache: cp
+`, nil)
+	require.NoError(t, err)
+	cfg, err := hubspotInputConfigFromParsed(conf)
+	require.NoError(t, err)
+	assert.Equal(t, []hubspot.Filter{
+		{PropertyName: "deal_sync_ns_filed", Operator: hubspot.OpEQ, Value: "true"},
+		{PropertyName: "hubspot_owner_id", Operator: hubspot.OpHasProperty},
+	}, cfg.filters)
+
+	cases := map[string]struct{ yaml, want string }{
+		"value missing":        {"filters: [ { property: dealstage, operator: GT } ]", "operator GT needs a value"},
+		"value not taken":      {"filters: [ { property: dealstage, operator: NOT_HAS_PROPERTY, value: x } ]", "takes no value"},
+		"filter on the cursor": {"filters: [ { property: hs_lastmodifieddate, value: \"1\" } ]", "cursor property"},
+	}
+	// The constructor refuses what lint rules report, for configs built
+	// without linting.
+	conf, err = hubspotInputSpec().ParseYAML("access_token: x\nobject: contacts\ncheckpoint_cache: cp\nfilters: [ { property: lastmodifieddate, value: \"1\" } ]", nil)
+	require.NoError(t, err)
+	_, err = hubspotInputConfigFromParsed(conf)
+	require.ErrorContains(t, err, "cursor property")
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			yaml := "hubspot:\n  object: deals\n  access_token: pat-na1-x\n  checkpoint_cache: cp\n  " + tc.yaml
+			err := service.NewStreamBuilder().AddInputYAML(yaml)
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tc.want)
+		})
+	}
+}
+
+func TestHubSpotInputReadsOnlyObjectsMatchingItsFilters(t *testing.T) {
+	h := startHubSpot(t, 80, 0)
+	typ, _ := hubspot.LookupObjectType("contacts")
+	all, err := h.sb.Client(t).Search(t.Context(), "contacts", hubspot.SearchRequest{Limit: 1, Properties: []string{"lifecyclestage"}})
+	require.NoError(t, err)
+	stage, _ := all.Results[0].Property("lifecyclestage")
+	cfg := hubspotInputConfig{
+		pollingConfig: pollingConfig{pageSize: 10, pollInterval: time.Minute, lag: time.Minute},
+		client:        h.sb.Config(),
+		object:        typ,
+		properties:    []string{"lifecyclestage"},
+		filters:       []hubspot.Filter{{PropertyName: "lifecyclestage", Operator: hubspot.OpEQ, Value: stage}},
+		source:        "hubspot",
+	}
+	in := connectPolling(t, newHubSpotInput, cfg, h.res, "hubspot_filtered", h.clock.Now)
+	msgs := readCycle(t, in)
+	require.NotEmpty(t, msgs)
+	require.Less(t, len(msgs), 80)
+	for _, m := range msgs {
+		var body struct {
+			Properties map[string]string `json:"properties"`
+		}
+		raw, err := m.msg.AsBytes()
+		require.NoError(t, err)
+		require.NoError(t, json.Unmarshal(raw, &body))
+		assert.Equal(t, stage, body.Properties["lifecyclestage"])
+	}
+}

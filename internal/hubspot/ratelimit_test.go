@@ -8,7 +8,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/datawald/datawald/internal/checkpoint"
 	"github.com/datawald/datawald/internal/httpx"
 	"github.com/datawald/datawald/internal/hubspot"
 	"github.com/datawald/datawald/internal/hubspot/hubspottest"
@@ -24,7 +23,7 @@ func TestScanWaitsOutTheSearchRateLimitAsHubSpotAsksAndReadsEverything(t *testin
 	c := sb.Client(t)
 	typ, _ := hubspot.LookupObjectType("contacts")
 
-	items := scanAll(t, c.NewScan(typ, nil, checkpoint.Cursor{}, catalogEnd.Add(time.Hour), 20))
+	items := scanAll(t, c.NewScan(typ, hubspot.ScanOptions{Upper: catalogEnd.Add(time.Hour), Limit: 20}))
 	require.Len(t, items, 100)
 	requireTotalOrder(t, items)
 	st := sb.Server.Stats()

@@ -34,11 +34,12 @@ type Item struct {
 //
 // A Scan is not safe for concurrent use; make one per poll cycle.
 type Scan struct {
-	c     *Client
-	typ   ObjectType
-	props []string
-	limit int
-	upper time.Time
+	c       *Client
+	typ     ObjectType
+	props   []string
+	filters []Filter
+	limit   int
+	upper   time.Time
 
 	pos   checkpoint.Cursor // last position emitted (or the start)
 	burst bool              // paging inside pos.Time by id
@@ -47,21 +48,57 @@ type Scan struct {
 	Pages int
 }
 
-// NewScan starts a scan of typ after position from (exclusive; the zero
-// Cursor means from the beginning, and a cursor without an id means from
-// its time on, inclusive) up to upper (inclusive). properties are the
-// properties to fetch (HubSpot adds hs_object_id, createdate and the
-// last-modified property); none means the type's default properties.
-// limit is capped at MaxSearchLimit.
-func (c *Client) NewScan(typ ObjectType, properties []string, from checkpoint.Cursor, upper time.Time, limit int) *Scan {
+// MaxScanFilters is how many filters a Scan can add to its window: HubSpot
+// allows 10 per filter group, and the keyset conditions take 2.
+const MaxScanFilters = 8
+
+// ScanOptions says what a Scan reads.
+type ScanOptions struct {
+	// Properties are the properties to fetch (HubSpot adds hs_object_id,
+	// createdate and the last-modified property); none means the type's
+	// default properties.
+	Properties []string
+	// Filters are ANDed with the window in every search, e.g. a deal's
+	// sync flag. At most MaxScanFilters; they must not name the
+	// last-modified property or hs_object_id, which the scan filters on.
+	Filters []Filter
+	// From is the position after which the scan starts (exclusive; the
+	// zero Cursor means from the beginning, and a cursor without an id
+	// means from its time on, inclusive).
+	From checkpoint.Cursor
+	// Upper is the end of the window (inclusive).
+	Upper time.Time
+	// Limit is the page size, capped at MaxSearchLimit.
+	Limit int
+}
+
+// Validate reports options a Scan of typ cannot honour.
+func (o ScanOptions) Validate(typ ObjectType) error {
+	if len(o.Filters) > MaxScanFilters {
+		return fmt.Errorf("%d filters: a scan takes at most %d", len(o.Filters), MaxScanFilters)
+	}
+	for i, f := range o.Filters {
+		if f.PropertyName == typ.ModifiedProperty || f.PropertyName == PropObjectID {
+			return fmt.Errorf("filter %d: %s is the scan's own cursor property", i, f.PropertyName)
+		}
+		if f.PropertyName == "" || f.Operator == "" {
+			return fmt.Errorf("filter %d: property and operator are required", i)
+		}
+	}
+	return nil
+}
+
+// NewScan starts a scan of typ as o says. o must pass Validate.
+func (c *Client) NewScan(typ ObjectType, o ScanOptions) *Scan {
+	limit := o.Limit
 	if limit <= 0 || limit > MaxSearchLimit {
 		limit = MaxSearchLimit
 	}
-	props := slices.Clone(properties)
+	props := slices.Clone(o.Properties)
 	if len(props) > 0 && !slices.Contains(props, typ.ModifiedProperty) {
 		props = append(props, typ.ModifiedProperty)
 	}
-	return &Scan{c: c, typ: typ, props: props, limit: limit, upper: upper.UTC(), pos: from}
+	return &Scan{c: c, typ: typ, props: props, filters: slices.Clone(o.Filters), limit: limit, upper: o.Upper.UTC(), pos: o.From}
 }
 
 // Done reports whether the scan has read everything.
@@ -152,7 +189,7 @@ func (s *Scan) request() SearchRequest {
 			{PropertyName: PropObjectID, Operator: OpGT, Value: idOrZero(s.pos.ID)},
 		}}}
 		req.Sorts = []Sort{{PropertyName: PropObjectID, Direction: Ascending}}
-		return req
+		return s.withFilters(req)
 	case s.pos.IsZero():
 		req.FilterGroups = []FilterGroup{{Filters: []Filter{upper}}}
 	case s.pos.ID == "":
@@ -164,6 +201,17 @@ func (s *Scan) request() SearchRequest {
 		}
 	}
 	req.Sorts = []Sort{{PropertyName: mod, Direction: Ascending}}
+	return s.withFilters(req)
+}
+
+// withFilters ANDs the scan's own filters into every group of req.
+func (s *Scan) withFilters(req SearchRequest) SearchRequest {
+	if len(s.filters) == 0 {
+		return req
+	}
+	for i := range req.FilterGroups {
+		req.FilterGroups[i].Filters = append(req.FilterGroups[i].Filters, s.filters...)
+	}
 	return req
 }
 

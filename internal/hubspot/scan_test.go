@@ -57,7 +57,7 @@ func TestScanReadsEveryContactOnceInModifiedThenIDOrderAcrossSameTimestampBursts
 
 	// A page of 7 is smaller than the seed's 40-record bursts, so the scan
 	// must page inside a timestamp by id.
-	s := c.NewScan(typ, []string{"email"}, checkpoint.Cursor{}, catalogEnd.Add(time.Hour), 7)
+	s := c.NewScan(typ, hubspot.ScanOptions{Properties: []string{"email"}, Upper: catalogEnd.Add(time.Hour), Limit: 7})
 	items := scanAll(t, s)
 	require.Len(t, items, 300)
 	requireTotalOrder(t, items)
@@ -79,7 +79,7 @@ func TestScanReadsEveryContactOnceInModifiedThenIDOrderAcrossSameTimestampBursts
 	// Resuming from a position in the middle of a burst reads exactly the
 	// rest.
 	mid := items[150].Pos
-	rest := scanAll(t, c.NewScan(typ, nil, mid, catalogEnd.Add(time.Hour), 7))
+	rest := scanAll(t, c.NewScan(typ, hubspot.ScanOptions{From: mid, Upper: catalogEnd.Add(time.Hour), Limit: 7}))
 	require.Len(t, rest, 149)
 	assert.Equal(t, items[151].Pos, rest[0].Pos)
 }
@@ -98,7 +98,7 @@ func TestScanReadsMoreThanTenThousandChangesInOneWindowWithoutHittingTheSearchCa
 	sandboxtest.Mutate(t, sb.URL, sandbox.MutateRequest{Entity: "contacts", Count: 10_100, SameSecond: true})
 	clock.Advance(time.Minute)
 
-	items := scanAll(t, c.NewScan(typ, nil, checkpoint.Cursor{Time: start}, clock.Now(), hubspot.MaxSearchLimit))
+	items := scanAll(t, c.NewScan(typ, hubspot.ScanOptions{From: checkpoint.Cursor{Time: start}, Upper: clock.Now()}))
 	requireTotalOrder(t, items)
 	ids := map[string]bool{}
 	for _, it := range items {
@@ -121,11 +121,58 @@ func TestScanDoesNotSeeChangesTheSearchIndexHasNotCaughtUpWith(t *testing.T) {
 	from := checkpoint.Cursor{Time: clock.Now()}
 	changed := sandboxtest.Mutate(t, sb.URL, sandbox.MutateRequest{Entity: "contacts", Count: 3})
 	clock.Advance(time.Second)
-	assert.Empty(t, scanAll(t, c.NewScan(typ, nil, from, clock.Now(), 100)), "changes are not searchable before the index lag")
+	assert.Empty(t, scanAll(t, c.NewScan(typ, hubspot.ScanOptions{From: from, Upper: clock.Now(), Limit: 100})), "changes are not searchable before the index lag")
 	clock.Advance(30 * time.Second)
-	items := scanAll(t, c.NewScan(typ, nil, from, clock.Now(), 100))
+	items := scanAll(t, c.NewScan(typ, hubspot.ScanOptions{From: from, Upper: clock.Now(), Limit: 100}))
 	require.Len(t, items, 3)
 	for i, it := range items {
 		assert.Equal(t, changed.Changed[i], it.ID)
 	}
+}
+
+func TestScanFiltersAreAndedWithTheWindowOnEveryPage(t *testing.T) {
+	sb := hubspottest.Start(t, sbhubspot.Options{Catalog: catalog(300)}, sandbox.Options{})
+	c := sb.Client(t)
+	typ, _ := hubspot.LookupObjectType("contacts")
+	upper := catalogEnd.Add(time.Hour)
+
+	all := scanAll(t, c.NewScan(typ, hubspot.ScanOptions{Properties: []string{"lifecyclestage"}, Upper: upper, Limit: 200}))
+	stage, _ := all[0].Property("lifecyclestage")
+	var want []string
+	for _, it := range all {
+		if v, _ := it.Property("lifecyclestage"); v == stage {
+			want = append(want, it.ID)
+		}
+	}
+	require.Less(t, len(want), len(all), "the filter must leave some contacts out")
+
+	opts := hubspot.ScanOptions{
+		Properties: []string{"lifecyclestage"},
+		Filters:    []hubspot.Filter{{PropertyName: "lifecyclestage", Operator: hubspot.OpEQ, Value: stage}},
+		Upper:      upper,
+		Limit:      7,
+	}
+	require.NoError(t, opts.Validate(typ))
+	got := scanAll(t, c.NewScan(typ, opts))
+	requireTotalOrder(t, got)
+	ids := make([]string, len(got))
+	for i, it := range got {
+		ids[i] = it.ID
+	}
+	assert.ElementsMatch(t, want, ids)
+}
+
+func TestScanOptionsRefuseFiltersOnTheCursorAndTooManyFilters(t *testing.T) {
+	typ, _ := hubspot.LookupObjectType("deals")
+	on := func(p string) hubspot.Filter {
+		return hubspot.Filter{PropertyName: p, Operator: hubspot.OpEQ, Value: "1"}
+	}
+	assert.ErrorContains(t, hubspot.ScanOptions{Filters: []hubspot.Filter{on("hs_lastmodifieddate")}}.Validate(typ), "cursor property")
+	assert.ErrorContains(t, hubspot.ScanOptions{Filters: []hubspot.Filter{on("hs_object_id")}}.Validate(typ), "cursor property")
+	many := make([]hubspot.Filter, hubspot.MaxScanFilters+1)
+	for i := range many {
+		many[i] = on("dealstage")
+	}
+	assert.ErrorContains(t, hubspot.ScanOptions{Filters: many}.Validate(typ), "at most 8")
+	assert.NoError(t, hubspot.ScanOptions{Filters: many[:hubspot.MaxScanFilters]}.Validate(typ))
 }

@@ -15,13 +15,23 @@ const (
 	MaxSearchResults = 10000
 )
 
-// Filter operators used by datawald.
+// Filter operators that take one value (or, for HAS_PROPERTY and
+// NOT_HAS_PROPERTY, none).
 const (
-	OpEQ  = "EQ"
-	OpGT  = "GT"
-	OpGTE = "GTE"
-	OpLTE = "LTE"
+	OpEQ               = "EQ"
+	OpNEQ              = "NEQ"
+	OpLT               = "LT"
+	OpLTE              = "LTE"
+	OpGT               = "GT"
+	OpGTE              = "GTE"
+	OpContainsToken    = "CONTAINS_TOKEN"
+	OpNotContainsToken = "NOT_CONTAINS_TOKEN"
+	OpHasProperty      = "HAS_PROPERTY"
+	OpNotHasProperty   = "NOT_HAS_PROPERTY"
 )
+
+// OperatorTakesValue reports whether a filter operator needs a value.
+func OperatorTakesValue(op string) bool { return op != OpHasProperty && op != OpNotHasProperty }
 
 // Sort directions.
 const (
