@@ -23,20 +23,17 @@ const (
 // retrying before midnight (the portal's time zone) cannot satisfy.
 const policyDaily = "DAILY"
 
-// errorBody is HubSpot's standard error (and the rate-limit variant with
-// errorType and policyName). HubSpot says to treat every field as optional.
+// errorBody is the part of HubSpot's standard error (and of the rate-limit
+// variant with errorType and policyName) that datawald reports. HubSpot says
+// to treat every field as optional. The errors[] details are not kept: the
+// message already carries them (a property validation error lists every
+// invalid property in it).
 type errorBody struct {
-	Status        string `json:"status"`
 	Message       string `json:"message"`
 	CorrelationID string `json:"correlationId"`
 	Category      string `json:"category"`
-	SubCategory   string `json:"subCategory"`
 	PolicyName    string `json:"policyName"`
 	ErrorType     string `json:"errorType"`
-	Errors        []struct {
-		Message string `json:"message"`
-		Code    string `json:"code"`
-	} `json:"errors"`
 }
 
 // DecodeError is the httpx.ErrorDecoder for HubSpot: e.Code becomes the
@@ -117,7 +114,6 @@ type InputError struct {
 	Category string              `json:"category"`
 	Message  string              `json:"message"`
 	Context  map[string][]string `json:"context"`
-	Status   string              `json:"status"`
 }
 
 // IDs returns the ids the error names (context.ids), if any.
