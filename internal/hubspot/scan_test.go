@@ -108,6 +108,7 @@ func TestScanReadsMoreThanTenThousandChangesInOneWindowWithoutHittingTheSearchCa
 	// version.
 	require.Len(t, items, len(ids))
 	assert.GreaterOrEqual(t, len(ids), 10_300)
+	assert.Greater(t, len(ids), hubspot.MaxSearchResults, "more than one search could page through")
 	st := sb.Server.Stats()
 	assert.Zero(t, st.Count("POST /crm/v3/objects/{objectType}/search", 400), "no search paged past the 10,000-result cap")
 }
