@@ -21,12 +21,9 @@ import (
 	"github.com/datawald/datawald/internal/synctask"
 )
 
-// The HubSpot simulator's batch endpoints the contact upserts use.
-const (
-	hsBatchRead   = "POST /crm/v3/objects/{objectType}/batch/read"
-	hsBatchCreate = "POST /crm/v3/objects/{objectType}/batch/create"
-	hsBatchUpdate = "POST /crm/v3/objects/{objectType}/batch/update"
-)
+// hsBatch is the HubSpot simulator's endpoint template of the batch calls
+// a contact upsert makes: existence check (read), create and update.
+const hsBatch = "POST /crm/v3/objects/{objectType}/batch/"
 
 // hsMirrored is how many of the flow env's Magento customers the HubSpot
 // portal already holds as contacts (the seed mirrors the first ones); the
@@ -104,12 +101,15 @@ func (p *hubspotPortal) contacts() map[string]hsContact {
 	}
 }
 
-// writes counts the portal's contact batch calls by endpoint.
-func (p *hubspotPortal) writes() map[string]int64 {
+// batchCalls counts the portal's batch calls by operation (read, create,
+// update).
+func (p *hubspotPortal) batchCalls() map[string]int64 {
 	st := p.srv.Stats()
-	return map[string]int64{
-		hsBatchRead: st.EndpointTotal(hsBatchRead), hsBatchCreate: st.EndpointTotal(hsBatchCreate), hsBatchUpdate: st.EndpointTotal(hsBatchUpdate),
+	out := map[string]int64{}
+	for _, op := range []string{"read", "create", "update"} {
+		out[op] = st.EndpointTotal(hsBatch + op)
 	}
+	return out
 }
 
 // seedCountryNames are the English short names of the seed's countries, as
@@ -191,15 +191,15 @@ func TestDirectMagentoCustomersToHubSpotFlow_UpsertsOneContactPerCustomerAndWrit
 	assert.Empty(t, e.deadLetters(), "no customer is quarantined")
 	assert.Len(t, p.contacts(), before+total-hsMirrored, "only the customers HubSpot did not have are created")
 	assertContacts(t, e, p, byStatus[synctask.StatusSent])
-	first := p.writes()
-	assert.Positive(t, first[hsBatchCreate], "the new customers are created")
-	assert.Positive(t, first[hsBatchUpdate], "the mirrored customers are updated")
+	first := p.batchCalls()
+	assert.Positive(t, first["create"], "the new customers are created")
+	assert.Positive(t, first["update"], "the mirrored customers are updated")
 
 	// A second full read (a new checkpoint) finds every customer unchanged:
 	// staged I, and HubSpot is not called at all.
 	t.Setenv("DATAWALD_CHECKPOINT_DIR", t.TempDir())
 	e.runConfigs(func() bool { return len(e.hubspotCustomers(ctx, st)[synctask.StatusIgnored]) == total }, config)
-	assert.Equal(t, first, p.writes(), "nothing is read or written again")
+	assert.Equal(t, first, p.batchCalls(), "nothing is read or written again")
 	assert.Len(t, p.contacts(), before+total-hsMirrored)
 
 	// A customer renamed in Magento is read by a later poll cycle from the
@@ -220,9 +220,9 @@ func TestDirectMagentoCustomersToHubSpotFlow_UpsertsOneContactPerCustomerAndWrit
 	got := p.contacts()[strings.ToLower(changed.Email)]
 	assert.Equal(t, "Zofia", got.Properties["firstname"], "the change reached HubSpot")
 	assert.Equal(t, changed.LastName, got.Properties["lastname"])
-	after := p.writes()
-	assert.Equal(t, first[hsBatchCreate], after[hsBatchCreate], "the changed customer is not created again")
-	assert.Equal(t, first[hsBatchUpdate]+1, after[hsBatchUpdate], "one update call, for the changed customer")
+	after := p.batchCalls()
+	assert.Equal(t, first["create"], after["create"], "the changed customer is not created again")
+	assert.Equal(t, first["update"]+1, after["update"], "one update call, for the changed customer")
 	byStatus = e.hubspotCustomers(ctx, st)
 	assert.Len(t, byStatus[synctask.StatusSent], 1)
 	assert.Len(t, byStatus[synctask.StatusIgnored], total-1)
