@@ -189,40 +189,28 @@ cache_resources:
 }
 
 // hubspotPollingFields are the shared polling fields with HubSpot's page
-// limit and a lag default that covers the search index's delay. The lag
-// field is the fourth of pollingFields' documented order (page_size,
-// poll_interval, schedule, lag, start_from); a test pins its default.
+// limit and a lag default that covers the search index's delay.
 func hubspotPollingFields() []*service.ConfigField {
-	fields := pollingFields(pollingFieldDocs{
+	return pollingFields(pollingFieldDocs{
 		maxPageSize: hubspot.MaxSearchLimit,
 		pageSize:    fmt.Sprintf("Objects per search request, at most %d (HubSpot's largest search page).", hubspot.MaxSearchLimit),
 		lag:         "How far behind now each cycle stops, so changes HubSpot's search index has not caught up with yet are read by a later cycle instead of being skipped. Must cover the index's delay.",
+		lagDefault:  hsiDefaultLag,
 	})
-	fields[3].Default(hsiDefaultLag)
-	return fields
 }
 
 func init() {
 	registerPollingInput("hubspot", hubspotInputSpec(), hubspotInputConfigFromParsed, newHubSpotInput)
 }
 
-// hubspotInput reads one object type in poll cycles. Read is called by one
-// goroutine at a time; acks may arrive concurrently.
+// hubspotInput reads one object type in poll cycles through its
+// pollingInput core.
 type hubspotInput struct {
+	pollingInput[hubspot.Item]
 	cfg    hubspotInputConfig
-	store  *checkpoint.Store
 	log    *service.Logger
 	client *hubspot.Client
-	// pollTimer paces the cycles with the local clock (and is the input's
-	// Close).
-	*pollTimer
-
-	cp      *checkpoint.Checkpointer
-	readPos checkpoint.Cursor // where the next cycle starts (in memory)
-	scan    *hubspot.Scan
-	ahead   cycleLookahead[hubspot.Item]
-	sealer  *cycleSealer // nil without sync_task_store
-	taskID  string
+	scan   *hubspot.Scan
 }
 
 func newHubSpotInput(cfg hubspotInputConfig, store *checkpoint.Store, mgr *service.Resources) (*hubspotInput, error) {
@@ -232,48 +220,15 @@ func newHubSpotInput(cfg hubspotInputConfig, store *checkpoint.Store, mgr *servi
 	if err != nil {
 		return nil, err
 	}
-	h := &hubspotInput{cfg: cfg, store: store, log: mgr.Logger(), client: client, pollTimer: newPollTimer()}
-	if cfg.sealStore != "" {
-		h.sealer = newCycleSealer(cfg.sealStore, mgr.Logger())
-	}
+	h := &hubspotInput{cfg: cfg, log: mgr.Logger(), client: client}
+	h.pollingInput = newPollingInput[hubspot.Item](h, cfg.pollingConfig, store, cfg.sealStore, mgr.Logger())
 	return h, nil
 }
 
-// Connect loads the stored position. It makes no HubSpot call: the token
-// is checked by the first search.
-func (h *hubspotInput) Connect(ctx context.Context) error {
-	if h.cp != nil {
-		return nil
-	}
-	cp, pos, err := h.cfg.openCheckpoint(ctx, h.store)
-	if err != nil {
-		return err
-	}
-	h.cp, h.readPos = cp, pos
-	return nil
-}
+// connect makes no HubSpot call: the token is checked by the first search.
+func (h *hubspotInput) connect(context.Context) error { return nil }
 
-// Read returns the next object, starting a poll cycle when the previous one
-// is finished and the next is due. It reads one object ahead so the
-// cycle's last message carries dw_task_last.
-func (h *hubspotInput) Read(ctx context.Context) (*service.Message, service.AckFunc, error) {
-	if h.cp == nil {
-		return nil, nil, service.ErrNotConnected
-	}
-	it, last, err := nextInCycle(ctx, &h.ahead, h.pollTimer, h.cfg.pollingConfig, h)
-	if err != nil {
-		return nil, nil, err
-	}
-	h.readPos = it.Pos
-	ack := h.cp.Track(it.Pos)
-	if h.sealer != nil {
-		ack = h.sealer.emitted(h.taskID, ack)
-		if last {
-			h.sealer.end(ctx, h.taskID)
-		}
-	}
-	return h.message(it, last), ack, nil
-}
+func (h *hubspotInput) position(it hubspot.Item) (checkpoint.Cursor, bool) { return it.Pos, true }
 
 func (h *hubspotInput) cycleOpen() bool { return h.scan != nil }
 func (h *hubspotInput) cycleRead() bool { return h.scan.Done() }

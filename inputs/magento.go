@@ -130,23 +130,14 @@ func init() {
 	registerPollingInput("magento", magentoInputSpec(), magentoInputConfigFromParsed, newMagentoInput)
 }
 
-// magentoInput reads one entity kind in poll cycles. Read is called by one
-// goroutine at a time; acks may arrive concurrently.
+// magentoInput reads one entity kind in poll cycles through its
+// pollingInput core.
 type magentoInput struct {
-	cfg    magentoInputConfig
-	store  *checkpoint.Store
-	log    *service.Logger
-	client *magento.Client
-	// pollTimer paces the cycles with the local clock (and is the
-	// input's Close).
-	*pollTimer
-
-	cp      *checkpoint.Checkpointer
-	readPos checkpoint.Cursor // where the next cycle starts (in memory)
+	pollingInput[magento.Item]
+	cfg     magentoInputConfig
+	log     *service.Logger
+	client  *magento.Client
 	scan    *magento.Scan
-	ahead   cycleLookahead[magento.Item]
-	sealer  *cycleSealer // nil without sync_task_store
-	taskID  string
 	cycleAt time.Time
 }
 
@@ -157,52 +148,19 @@ func newMagentoInput(cfg magentoInputConfig, store *checkpoint.Store, mgr *servi
 	if err != nil {
 		return nil, err
 	}
-	m := &magentoInput{cfg: cfg, store: store, log: mgr.Logger(), client: client, pollTimer: newPollTimer()}
-	if cfg.sealStore != "" {
-		m.sealer = newCycleSealer(cfg.sealStore, mgr.Logger())
-	}
+	m := &magentoInput{cfg: cfg, log: mgr.Logger(), client: client}
+	m.pollingInput = newPollingInput[magento.Item](m, cfg.pollingConfig, store, cfg.sealStore, mgr.Logger())
 	return m, nil
 }
 
-// Connect loads the stored position. It makes no Magento call: credentials
-// are checked by the first search.
-func (m *magentoInput) Connect(ctx context.Context) error {
-	if m.cp != nil {
-		return nil
-	}
-	cp, pos, err := m.cfg.openCheckpoint(ctx, m.store)
-	if err != nil {
-		return err
-	}
-	m.cp, m.readPos = cp, pos
-	return nil
-}
+// connect makes no Magento call: credentials are checked by the first
+// search.
+func (m *magentoInput) connect(context.Context) error { return nil }
 
-// Read returns the next entity, starting a poll cycle when the previous one
-// is finished and the next is due. It reads one entity ahead so the
-// cycle's last message carries dw_task_last; a cycle that finds nothing
-// emits nothing, so no task is created for it.
-func (m *magentoInput) Read(ctx context.Context) (*service.Message, service.AckFunc, error) {
-	if m.cp == nil {
-		return nil, nil, service.ErrNotConnected
-	}
-	it, last, err := nextInCycle(ctx, &m.ahead, m.pollTimer, m.cfg.pollingConfig, m)
-	if err != nil {
-		return nil, nil, err
-	}
-	msg := m.message(it, last)
-	var ack service.AckFunc = func(context.Context, error) error { return nil }
-	if m.cfg.resource.Incremental() {
-		m.readPos = it.Pos
-		ack = m.cp.Track(it.Pos)
-	}
-	if m.sealer != nil {
-		ack = m.sealer.emitted(m.taskID, ack)
-		if last {
-			m.sealer.end(ctx, m.taskID)
-		}
-	}
-	return msg, ack, nil
+// position is the entity's cursor; source items, read in full every
+// cycle, keep no position.
+func (m *magentoInput) position(it magento.Item) (checkpoint.Cursor, bool) {
+	return it.Pos, m.cfg.resource.Incremental()
 }
 
 func (m *magentoInput) cycleOpen() bool { return m.scan != nil }
@@ -248,10 +206,7 @@ func (m *magentoInput) startCycle(context.Context) error {
 	m.taskID = pollTaskID("magento", m.cfg.resource.Name, m.cycleAt)
 	from, upper := m.readPos, time.Time{}
 	if m.cfg.resource.Incremental() {
-		upper = m.cycleAt.Add(-m.cfg.lag).Truncate(time.Second)
-		if cur := m.cycleAt.Truncate(time.Second); !upper.Before(cur) {
-			upper = cur.Add(-time.Second)
-		}
+		upper = m.cfg.secondsUpper(m.cycleAt)
 	} else {
 		from = checkpoint.Cursor{}
 	}

@@ -195,24 +195,16 @@ type netsuiteItem struct {
 	body []byte
 }
 
-// netsuiteInput reads one entity in poll cycles. Read is called by one
-// goroutine at a time; acks may arrive concurrently.
+// netsuiteInput reads one entity in poll cycles through its pollingInput
+// core. Its cycles are paced by the local clock; their windows come from
+// NetSuite's serverTime.
 type netsuiteInput struct {
+	pollingInput[netsuiteItem]
 	cfg    netsuiteInputConfig
-	store  *checkpoint.Store
 	log    *service.Logger
 	client *netsuite.Client
 	query  netsuite.Query
-
-	// pollTimer paces the cycles with the local clock (and is the
-	// input's Close); their windows come from NetSuite's serverTime.
-	*pollTimer
-
-	cp      *checkpoint.Checkpointer
-	readPos checkpoint.Cursor
-	scan    *netsuite.Scan
-	ahead   cycleLookahead[netsuiteItem]
-	taskID  string
+	scan   *netsuite.Scan
 }
 
 func newNetSuiteInput(cfg netsuiteInputConfig, store *checkpoint.Store, mgr *service.Resources) (*netsuiteInput, error) {
@@ -226,41 +218,21 @@ func newNetSuiteInput(cfg netsuiteInputConfig, store *checkpoint.Store, mgr *ser
 	if cfg.query != "" {
 		q = netsuite.UserQuery(cfg.entity, cfg.query, cfg.zone)
 	}
-	return &netsuiteInput{cfg: cfg, store: store, log: mgr.Logger(), client: client, query: q, pollTimer: newPollTimer()}, nil
+	n := &netsuiteInput{cfg: cfg, log: mgr.Logger(), client: client, query: q}
+	n.pollingInput = newPollingInput[netsuiteItem](n, cfg.pollingConfig, store, "", mgr.Logger())
+	return n, nil
 }
 
-// Connect checks the credentials (an authentication failure is returned
-// naming the account), sizes the account limiter and loads the position.
-func (n *netsuiteInput) Connect(ctx context.Context) error {
-	if n.cp != nil {
-		return nil
-	}
+// connect checks the credentials (an authentication failure is returned
+// naming the account) and sizes the account limiter.
+func (n *netsuiteInput) connect(ctx context.Context) error {
 	if err := n.client.Init(ctx); err != nil {
 		return fmt.Errorf("connecting to netsuite: %w", err)
 	}
-	cp, pos, err := n.cfg.openCheckpoint(ctx, n.store)
-	if err != nil {
-		return err
-	}
-	n.cp, n.readPos = cp, pos
 	return nil
 }
 
-// Read returns the next record, starting a poll cycle when the previous one
-// is finished and the next is due. It reads one record ahead so the
-// cycle's last message carries dw_task_last; a cycle that finds nothing
-// emits nothing.
-func (n *netsuiteInput) Read(ctx context.Context) (*service.Message, service.AckFunc, error) {
-	if n.cp == nil {
-		return nil, nil, service.ErrNotConnected
-	}
-	it, last, err := nextInCycle(ctx, &n.ahead, n.pollTimer, n.cfg.pollingConfig, n)
-	if err != nil {
-		return nil, nil, err
-	}
-	n.readPos = it.row.Pos
-	return n.message(it, last), n.cp.Track(it.row.Pos), nil
-}
+func (n *netsuiteInput) position(it netsuiteItem) (checkpoint.Cursor, bool) { return it.row.Pos, true }
 
 func (n *netsuiteInput) cycleOpen() bool { return n.scan != nil }
 func (n *netsuiteInput) cycleRead() bool { return n.scan.Done() }

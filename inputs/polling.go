@@ -12,7 +12,8 @@ import (
 	"github.com/datawald/datawald/internal/checkpoint"
 )
 
-// Field names shared by the polling inputs (magento, netsuite).
+// Field names shared by the polling inputs (magento, netsuite, hubspot,
+// sap_b1).
 const (
 	pollFieldPageSize     = "page_size"
 	pollFieldPollInterval = "poll_interval"
@@ -39,17 +40,23 @@ type pollingConfig struct {
 }
 
 // pollingFieldDocs is what differs between the polling inputs' shared
-// fields: the source's page size limit and how it words pages and lag.
+// fields: the source's page size limit, how it words pages and lag, and
+// the lag it needs by default.
 type pollingFieldDocs struct {
 	maxPageSize int
 	pageSize    string // description of page_size
 	lag         string // description of lag
+	lagDefault  string // default of lag; empty: "5s"
 }
 
 // pollingFields returns the page_size, poll_interval, schedule, lag and
 // start_from fields, in the order they are documented. Parse them with
 // pollingConfigFromParsed and lint them with pollScheduleConflictWhen.
 func pollingFields(d pollingFieldDocs) []*service.ConfigField {
+	lagDefault := d.lagDefault
+	if lagDefault == "" {
+		lagDefault = "5s"
+	}
 	return []*service.ConfigField{
 		service.NewIntField(pollFieldPageSize).
 			Description(d.pageSize).
@@ -64,7 +71,7 @@ func pollingFields(d pollingFieldDocs) []*service.ConfigField {
 			Example("*/5 * * * *").Optional(),
 		service.NewDurationField(pollFieldLag).
 			Description(d.lag).
-			Default("5s").Advanced(),
+			Default(lagDefault).Advanced(),
 		service.NewStringField(pollFieldStartFrom).
 			Description("RFC 3339 time to start from when no position is stored yet (first run or a backfill with a new `checkpoint_key`). Without it the first cycle reads everything.").
 			Example("2026-01-01T00:00:00Z").Optional(),
@@ -134,6 +141,18 @@ func (c pollingConfig) openCheckpoint(ctx context.Context, store *checkpoint.Sto
 		pos = checkpoint.Cursor{Time: c.startFrom.Truncate(time.Second)}
 	}
 	return cp, pos, nil
+}
+
+// secondsUpper is the upper bound of a cycle started at at, for sources
+// whose times have whole seconds: at minus lag rounded down to a whole
+// second, and never at's own second or later, so rows saved later in that
+// second are read by the next cycle.
+func (c pollingConfig) secondsUpper(at time.Time) time.Time {
+	upper := at.Add(-c.lag).Truncate(time.Second)
+	if cur := at.Truncate(time.Second); !upper.Before(cur) {
+		upper = cur.Add(-time.Second)
+	}
+	return upper
 }
 
 // nextCycleTime is when the cycle after one that ended at after starts.

@@ -136,21 +136,14 @@ func init() {
 	registerPollingInput("sap_b1", sapB1InputSpec(), sapB1InputConfigFromParsed, newSAPB1Input)
 }
 
-// sapB1Input reads one entity set in poll cycles. Read is called by one
-// goroutine at a time; acks may arrive concurrently.
+// sapB1Input reads one entity set in poll cycles through its pollingInput
+// core.
 type sapB1Input struct {
+	pollingInput[sapb1.Record]
 	cfg    sapB1InputConfig
-	store  *checkpoint.Store
 	log    *service.Logger
 	client *sapb1.Client
-	// pollTimer paces the cycles with the local clock.
-	*pollTimer
-
-	cp      *checkpoint.Checkpointer
-	readPos checkpoint.Cursor // where the next cycle starts (in memory)
-	scan    *sapb1.Scan
-	ahead   cycleLookahead[sapb1.Record]
-	taskID  string
+	scan   *sapb1.Scan
 }
 
 func newSAPB1Input(cfg sapB1InputConfig, store *checkpoint.Store, mgr *service.Resources) (*sapB1Input, error) {
@@ -160,41 +153,20 @@ func newSAPB1Input(cfg sapB1InputConfig, store *checkpoint.Store, mgr *service.R
 	if err != nil {
 		return nil, err
 	}
-	return &sapB1Input{cfg: cfg, store: store, log: mgr.Logger(), client: client, pollTimer: newPollTimer()}, nil
+	s := &sapB1Input{cfg: cfg, log: mgr.Logger(), client: client}
+	s.pollingInput = newPollingInput[sapb1.Record](s, cfg.pollingConfig, store, "", mgr.Logger())
+	return s, nil
 }
 
-// Connect logs in (wrong credentials are returned with SAP's message) and
-// loads the stored position.
-func (s *sapB1Input) Connect(ctx context.Context) error {
-	if s.cp != nil {
-		return nil
-	}
+// connect logs in: wrong credentials are returned with SAP's message.
+func (s *sapB1Input) connect(ctx context.Context) error {
 	if err := s.client.Login(ctx); err != nil {
 		return fmt.Errorf("connecting to sap b1: %w", err)
 	}
-	cp, pos, err := s.cfg.openCheckpoint(ctx, s.store)
-	if err != nil {
-		return err
-	}
-	s.cp, s.readPos = cp, pos
 	return nil
 }
 
-// Read returns the next record, starting a poll cycle when the previous one
-// is finished and the next is due. It reads one record ahead so the
-// cycle's last message carries dw_task_last; a cycle that finds nothing
-// emits nothing.
-func (s *sapB1Input) Read(ctx context.Context) (*service.Message, service.AckFunc, error) {
-	if s.cp == nil {
-		return nil, nil, service.ErrNotConnected
-	}
-	rec, last, err := nextInCycle(ctx, &s.ahead, s.pollTimer, s.cfg.pollingConfig, s)
-	if err != nil {
-		return nil, nil, err
-	}
-	s.readPos = rec.Pos
-	return s.message(rec, last), s.cp.Track(rec.Pos), nil
-}
+func (s *sapB1Input) position(rec sapb1.Record) (checkpoint.Cursor, bool) { return rec.Pos, true }
 
 // Close stops waiting for the next cycle and logs out.
 func (s *sapB1Input) Close(ctx context.Context) error {
@@ -236,10 +208,7 @@ func (s *sapB1Input) message(rec sapb1.Record, last bool) *service.Message {
 func (s *sapB1Input) startCycle(context.Context) error {
 	at := s.now().UTC()
 	s.taskID = pollTaskID("sap_b1", s.cfg.entity.Set, at)
-	upper := at.Add(-s.cfg.lag).Truncate(time.Second)
-	if cur := at.Truncate(time.Second); !upper.Before(cur) {
-		upper = cur.Add(-time.Second)
-	}
+	upper := s.cfg.secondsUpper(at)
 	s.scan = s.client.NewScan(s.cfg.entity, s.readPos, upper, s.cfg.zone, s.cfg.pageSize)
 	s.log.Debugf("sap b1 %s: poll cycle %s from %s to %s", s.cfg.entity.Set, s.taskID, s.readPos, upper.Format(time.RFC3339))
 	return nil

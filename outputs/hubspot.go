@@ -240,32 +240,20 @@ func (o *hubspotOutput) Close(ctx context.Context) error { return o.rep.Close(ct
 // settle records each decided outcome through the reporter (S, I, or F
 // with HubSpot's message) and nacks the undecided ones.
 func (o *hubspotOutput) settle(ctx context.Context, batch service.MessageBatch, outs []outcome) error {
-	var berr *service.BatchError
-	nack := func(i int, err error) {
-		if berr == nil {
-			berr = service.NewBatchError(batch, fmt.Errorf("writing hubspot %s: %w", o.cfg.object.Name, err))
-		}
-		berr = berr.Failed(i, err)
-	}
+	nacks := newBatchNacks(batch, fmt.Sprintf("writing hubspot %s", o.cfg.object.Name))
 	for i, out := range outs {
-		if out.Status == "" && out.Nack == nil {
-			out.Nack = errNoOutcome
-		}
-		if out.Nack != nil {
-			nack(i, out.Nack)
+		if err := out.redeliver(); err != nil {
+			nacks.nack(i, err)
 			continue
 		}
 		rec, err := o.rep.Deliver(ctx, batch[i], func(context.Context) (synctask.Result, error) { return out.asResult() })
 		if err != nil {
-			nack(i, err)
+			nacks.nack(i, err)
 			continue
 		}
 		if rec.Status == synctask.StatusFailed {
 			o.log.Warnf("hubspot %s %s failed: %s: %s", o.cfg.object.Name, rec.Key, rec.ErrorCode, rec.Note)
 		}
 	}
-	if berr != nil {
-		return berr
-	}
-	return nil
+	return nacks.err()
 }

@@ -274,26 +274,23 @@ func (o *magentoOutput) WriteBatch(ctx context.Context, batch service.MessageBat
 // Close releases the sync-task store.
 func (o *magentoOutput) Close(ctx context.Context) error { return o.rep.Close(ctx) }
 
-// eachMessage delivers the messages one by one through the reporter,
-// which retries transient errors and records S, F or I. write is one
+// eachMessage delivers the messages one by one through the reporter
+// (deliverEach) and keeps their outcomes in outs. write is one
 // check-then-write attempt; retried tells it that an earlier attempt's
 // effect is unknown (a dropped connection after an invoice, shipment,
 // comment or customer create, which Magento cannot repeat safely), so that
 // finding the work done means S rather than I.
 func (o *magentoOutput) eachMessage(ctx context.Context, batch service.MessageBatch, outs []outcome, write func(ctx context.Context, msg *service.Message, retried bool) outcome) {
-	for i, msg := range batch {
-		attempts := 0
-		res, err := o.rep.Deliver(ctx, msg, func(ctx context.Context) (synctask.Result, error) {
-			attempts++
-			return write(ctx, msg, attempts > 1).asResult()
-		})
-		switch {
-		case err != nil:
-			outs[i] = outcome{Nack: err}
-		default:
-			outs[i] = outcome{Status: res.Status, TgtID: res.TgtID, Code: res.ErrorCode, Note: res.Note, delivered: true}
-		}
+	attempt := func(ctx context.Context, msg *service.Message, retried bool) (synctask.Result, error) {
+		return write(ctx, msg, retried).asResult()
 	}
+	deliverEach(ctx, o.rep, batch, attempt, func(i int, res synctask.Outcome, err error) {
+		if err != nil {
+			outs[i] = outcome{Nack: err}
+			return
+		}
+		outs[i] = outcome{Status: res.Status, TgtID: res.TgtID, Code: res.ErrorCode, Note: res.Note, delivered: true}
+	})
 }
 
 // keyedMutex serialises work per key (an order id).

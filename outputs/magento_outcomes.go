@@ -56,6 +56,15 @@ func retryableOutcome(err error) bool {
 	return errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) || magento.IsRetryable(err)
 }
 
+// redeliver is the error that redelivers o's message: its Nack, or
+// errNoOutcome when nothing was decided for it; nil once it has a status.
+func (o outcome) redeliver() error {
+	if o.Status == "" && o.Nack == nil {
+		return errNoOutcome
+	}
+	return o.Nack
+}
+
 // asResult adapts an outcome to a Reporter attempt's return values.
 func (o outcome) asResult() (synctask.Result, error) {
 	switch {
@@ -70,22 +79,11 @@ func (o outcome) asResult() (synctask.Result, error) {
 // settle records the decided outcomes of a batch write in one store
 // transaction and nacks the undecided ones, so only they are redelivered.
 func (o *magentoOutput) settle(ctx context.Context, batch service.MessageBatch, outs []outcome) error {
-	var (
-		recs []synctask.Outcome
-		berr *service.BatchError
-	)
-	nack := func(i int, err error) {
-		if berr == nil {
-			berr = service.NewBatchError(batch, fmt.Errorf("writing magento %s: %w", o.cfg.entity, err))
-		}
-		berr = berr.Failed(i, err)
-	}
+	var recs []synctask.Outcome
+	nacks := newBatchNacks(batch, fmt.Sprintf("writing magento %s", o.cfg.entity))
 	for i, out := range outs {
-		if out.Status == "" && out.Nack == nil {
-			out.Nack = errNoOutcome
-		}
-		if out.Nack != nil {
-			nack(i, out.Nack)
+		if err := out.redeliver(); err != nil {
+			nacks.nack(i, err)
 			continue
 		}
 		if out.delivered {
@@ -95,7 +93,7 @@ func (o *magentoOutput) settle(ctx context.Context, batch service.MessageBatch, 
 		if err != nil {
 			if out.Status == synctask.StatusFailed {
 				// Nowhere to record the failure: redeliver, as Deliver does.
-				nack(i, fmt.Errorf("%s: %s (and %w)", out.Code, out.Note, err))
+				nacks.nack(i, fmt.Errorf("%s: %s (and %w)", out.Code, out.Note, err))
 			}
 			continue
 		}
@@ -111,10 +109,7 @@ func (o *magentoOutput) settle(ctx context.Context, batch service.MessageBatch, 
 		// Writes are idempotent: redelivering the batch records again.
 		return fmt.Errorf("recording magento %s outcomes: %w", o.cfg.entity, err)
 	}
-	if berr != nil {
-		return berr
-	}
-	return nil
+	return nacks.err()
 }
 
 // record writes outcomes in one transaction; when one of them is not

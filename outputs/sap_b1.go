@@ -209,28 +209,17 @@ func (o *sapB1Output) Connect(ctx context.Context) error {
 // could not be recorded are returned in a *service.BatchError, so only
 // they are redelivered.
 func (o *sapB1Output) WriteBatch(ctx context.Context, batch service.MessageBatch) error {
-	var berr *service.BatchError
-	for i, msg := range batch {
-		attempts := 0
-		out, err := o.rep.Deliver(ctx, msg, func(ctx context.Context) (synctask.Result, error) {
-			attempts++
-			return o.write(ctx, msg, attempts > 1)
-		})
+	nacks := newBatchNacks(batch, fmt.Sprintf("writing sap b1 %s", o.cfg.entity.Set))
+	deliverEach(ctx, o.rep, batch, o.write, func(i int, out synctask.Outcome, err error) {
 		if err != nil {
-			if berr == nil {
-				berr = service.NewBatchError(batch, fmt.Errorf("writing sap b1 %s: %w", o.cfg.entity.Set, err))
-			}
-			berr = berr.Failed(i, err)
-			continue
+			nacks.nack(i, err)
+			return
 		}
 		if out.Status == synctask.StatusFailed {
 			o.log.Warnf("sap b1 %s %s failed: %s: %s", o.cfg.entity.Set, out.Key, out.ErrorCode, out.Note)
 		}
-	}
-	if berr != nil {
-		return berr
-	}
-	return nil
+	})
+	return nacks.err()
 }
 
 // Close logs out and releases the sync-task store.
