@@ -10,7 +10,6 @@ import (
 	"github.com/datawald/datawald/internal/checkpoint"
 	"github.com/datawald/datawald/internal/docsgen"
 	"github.com/datawald/datawald/internal/hubspot"
-	"github.com/datawald/datawald/internal/synctask"
 )
 
 const (
@@ -244,15 +243,10 @@ func (h *hubspotInput) fetch(ctx context.Context) ([]hubspot.Item, error) {
 }
 
 func (h *hubspotInput) message(it hubspot.Item, last bool) *service.Message {
-	msg := service.NewMessage(it.Raw)
-	msg.MetaSetMut(synctask.MetaSource, h.cfg.source)
-	msg.MetaSetMut(synctask.MetaTxType, h.cfg.object.TxType)
-	msg.MetaSetMut(synctask.MetaSrcID, it.ID)
-	msg.MetaSetMut(synctask.MetaUpdatedAt, it.Modified.UTC().Format(time.RFC3339Nano))
-	msg.MetaSetMut(synctask.MetaTaskID, h.taskID)
-	if last {
-		msg.MetaSetMut(synctask.MetaTaskLast, "true")
-	}
+	msg := h.cycleMessage(it.Raw, recordMeta{
+		source: h.cfg.source, txType: h.cfg.object.TxType, srcID: it.ID,
+		updatedAt: it.Modified.UTC().Format(time.RFC3339Nano),
+	}, last)
 	msg.MetaSetMut("hubspot_object_type", h.cfg.object.Name)
 	msg.MetaSetMut("hubspot_object_id", it.ID)
 	return msg

@@ -4,9 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"log/slog"
-	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -54,38 +51,13 @@ func (h *hubspotInputHarness) newInput(t *testing.T, pageSize int, lag time.Dura
 	return connectPolling(t, newHubSpotInput, cfg, h.res, "hubspot_contacts", h.clock.Now)
 }
 
-func ackAll(t *testing.T, msgs []readMsg) {
-	t.Helper()
-	for _, m := range msgs {
-		require.NoError(t, m.ack(t.Context(), nil))
-	}
-}
-
-func srcIDs(t *testing.T, msgs []readMsg) []string {
-	t.Helper()
-	out := make([]string, len(msgs))
-	for i, m := range msgs {
-		out[i] = metaOf(t, m.msg, "dw_src_id")
-	}
-	return out
-}
-
 func TestHubSpotInputEmitsEveryContactOnceWithTheEnvelopeThenOnlyTheChangedOnes(t *testing.T) {
 	h := startHubSpot(t, 400, 0)
 	in := h.newInput(t, 25, time.Minute)
 
 	first := readCycle(t, in)
 	require.Len(t, first, 400)
-	ids := map[string]bool{}
-	task := metaOf(t, first[0].msg, "dw_task_id")
-	for i, r := range first {
-		id := metaOf(t, r.msg, "dw_src_id")
-		require.False(t, ids[id], "contact %s read twice", id)
-		ids[id] = true
-		assert.Equal(t, task, metaOf(t, r.msg, "dw_task_id"), "one task id per poll cycle")
-		_, last := r.msg.MetaGet("dw_task_last")
-		assert.Equal(t, i == len(first)-1, last, "only the cycle's last message is flagged")
-	}
+	requireOneCycle(t, first, "contact")
 	m := first[0].msg
 	assert.Equal(t, "hubspot", metaOf(t, m, "dw_source"))
 	assert.Equal(t, "customer", metaOf(t, m, "dw_tx_type"))
@@ -115,7 +87,7 @@ func TestHubSpotInputEmitsEveryContactOnceWithTheEnvelopeThenOnlyTheChangedOnes(
 	h.clock.Advance(2 * time.Minute)
 	second := readCycle(t, in)
 	assert.ElementsMatch(t, changed.Changed, srcIDs(t, second))
-	assert.NotEqual(t, task, metaOf(t, second[0].msg, "dw_task_id"), "a new cycle is a new task")
+	assert.NotEqual(t, metaOf(t, first[0].msg, "dw_task_id"), metaOf(t, second[0].msg, "dw_task_id"), "a new cycle is a new task")
 }
 
 func TestHubSpotInputRestartResumesFromTheAckedCursorWithNothingLostOrDuplicated(t *testing.T) {
@@ -196,18 +168,6 @@ func TestHubSpotInputWaitsForTheSearchIndexInsteadOfSkippingFreshChanges(t *test
 	}
 }
 
-// requireEmptyCycle runs one poll cycle that must emit nothing: Read ends
-// the cycle and then waits for the next, which a short deadline cuts off.
-func requireEmptyCycle(t *testing.T, in *hubspotInput) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(t.Context(), 300*time.Millisecond)
-	defer cancel()
-	msg, _, err := in.Read(ctx)
-	require.ErrorIs(t, err, context.DeadlineExceeded)
-	require.Nil(t, msg)
-	require.False(t, in.cycleOpen())
-}
-
 func TestHubSpotInputConfigRunsInAStreamWithTheRegisteredComponent(t *testing.T) {
 	h := startHubSpot(t, 120, 0)
 	b := service.NewStreamBuilder()
@@ -278,40 +238,9 @@ checkpoint_cache: cp
 func TestHubSpotInputLogsAuthenticationFailuresWithoutTheToken(t *testing.T) {
 	h := startHubSpot(t, 10, 0)
 	const token = "pat-na1-0123-wrong-input-token-xyz"
-	b := service.NewStreamBuilder()
-	logs := &hubspotTestLog{}
-	b.SetLogger(slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
-	require.NoError(t, b.AddCacheYAML("label: cp\nmemory: {}"))
-	require.NoError(t, b.AddInputYAML(fmt.Sprintf("hubspot:\n  base_url: %s\n  access_token: %s\n  object: contacts\n  lag: 0s\n  checkpoint_cache: cp\n", h.sb.URL, token)))
-	require.NoError(t, b.AddConsumerFunc(func(context.Context, *service.Message) error { return nil }))
-	s, err := b.Build()
-	require.NoError(t, err)
-	ctx, cancel := context.WithTimeout(t.Context(), 1500*time.Millisecond)
-	defer cancel()
-	_ = s.Run(ctx)
-
-	out := logs.String()
+	out := logsOfInput(t, "cp", fmt.Sprintf("hubspot:\n  base_url: %s\n  access_token: %s\n  object: contacts\n  lag: 0s\n  checkpoint_cache: cp\n", h.sb.URL, token))
 	assert.Contains(t, out, "INVALID_AUTHENTICATION", "the read error is logged")
 	assert.NotContains(t, out, token)
-}
-
-// hubspotTestLog collects a stream's log lines; slog writes from several
-// goroutines.
-type hubspotTestLog struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (l *hubspotTestLog) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *hubspotTestLog) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }
 
 func TestHubSpotInputFiltersLintAndParse(t *testing.T) {

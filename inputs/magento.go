@@ -178,19 +178,14 @@ func (m *magentoInput) fetch(ctx context.Context) ([]magento.Item, error) {
 }
 
 func (m *magentoInput) message(it magento.Item, last bool) *service.Message {
-	msg := service.NewMessage(it.Raw)
-	msg.MetaSetMut("dw_source", m.cfg.source)
-	msg.MetaSetMut("dw_tx_type", m.cfg.resource.TxType)
-	msg.MetaSetMut("dw_src_id", it.SrcID)
 	updated := it.UpdatedAt
 	if updated.IsZero() {
 		updated = m.cycleAt
 	}
-	msg.MetaSetMut("dw_updated_at", updated.UTC().Format(time.RFC3339))
-	msg.MetaSetMut("dw_task_id", m.taskID)
-	if last {
-		msg.MetaSetMut("dw_task_last", "true")
-	}
+	msg := m.cycleMessage(it.Raw, recordMeta{
+		source: m.cfg.source, txType: m.cfg.resource.TxType, srcID: it.SrcID,
+		updatedAt: updated.UTC().Format(time.RFC3339),
+	}, last)
 	if it.EntityID != "" {
 		msg.MetaSetMut("magento_entity_id", it.EntityID)
 	}

@@ -11,7 +11,6 @@ import (
 	"github.com/datawald/datawald/internal/checkpoint"
 	"github.com/datawald/datawald/internal/docsgen"
 	"github.com/datawald/datawald/internal/netsuite"
-	"github.com/datawald/datawald/internal/synctask"
 )
 
 const (
@@ -280,15 +279,10 @@ func (n *netsuiteInput) fetchPage(ctx context.Context) ([]netsuiteItem, error) {
 }
 
 func (n *netsuiteInput) message(it netsuiteItem, last bool) *service.Message {
-	msg := service.NewMessage(it.body)
-	msg.MetaSetMut(synctask.MetaSource, n.cfg.source)
-	msg.MetaSetMut(synctask.MetaTxType, n.cfg.entity.TxType)
-	msg.MetaSetMut(synctask.MetaSrcID, it.row.SrcID)
-	msg.MetaSetMut(synctask.MetaUpdatedAt, it.row.Modified.UTC().Format(time.RFC3339))
-	msg.MetaSetMut(synctask.MetaTaskID, n.taskID)
-	if last {
-		msg.MetaSetMut(synctask.MetaTaskLast, "true")
-	}
+	msg := n.cycleMessage(it.body, recordMeta{
+		source: n.cfg.source, txType: n.cfg.entity.TxType, srcID: it.row.SrcID,
+		updatedAt: it.row.Modified.UTC().Format(time.RFC3339),
+	}, last)
 	if n.cfg.entity.RecordType != "" {
 		msg.MetaSetMut("netsuite_record_type", n.cfg.entity.RecordType)
 		msg.MetaSetMut("netsuite_internal_id", it.row.SrcID)

@@ -72,17 +72,8 @@ func TestNetSuiteInputReadsFiveThousandSalesOrdersOnceAsFullRecords(t *testing.T
 	in := h.newInput(t, "salesOrder")
 	first := readCycle(t, in)
 	require.Len(t, first, 5000)
-	ids := map[string]bool{}
-	task := metaOf(t, first[0].msg, "dw_task_id")
-	for i, r := range first {
-		id := metaOf(t, r.msg, "dw_src_id")
-		require.False(t, ids[id], "order %s read twice", id)
-		ids[id] = true
-		require.Equal(t, task, metaOf(t, r.msg, "dw_task_id"), "one task id per poll cycle")
-		_, last := r.msg.MetaGet("dw_task_last")
-		require.Equal(t, i == len(first)-1, last, "dw_task_last only on the cycle's last message")
-		require.NoError(t, r.ack(t.Context(), nil))
-	}
+	requireOneCycle(t, first, "order")
+	ackAll(t, first)
 	m := first[0].msg
 	assert.Equal(t, "netsuite", metaOf(t, m, "dw_source"))
 	assert.Equal(t, "order", metaOf(t, m, "dw_tx_type"))

@@ -6,6 +6,7 @@ import (
 	"github.com/redpanda-data/benthos/v4/public/service"
 
 	"github.com/datawald/datawald/internal/checkpoint"
+	"github.com/datawald/datawald/internal/synctask"
 )
 
 // pollSource is what a polling input adds to pollingInput: how it reads a
@@ -101,4 +102,29 @@ func (p *pollingInput[R]) Read(ctx context.Context) (*service.Message, service.A
 		}
 	}
 	return msg, ack, nil
+}
+
+// recordMeta is the sync-task metadata of a record read by a polling
+// input.
+type recordMeta struct {
+	source    string // dw_source: the input's endpoint id
+	txType    string // dw_tx_type
+	srcID     string // dw_src_id: the record's natural key
+	updatedAt string // dw_updated_at: RFC 3339 UTC, to the source's precision
+}
+
+// cycleMessage returns a message of the open cycle with body and the
+// sync-task metadata: rm's, dw_task_id and, on the cycle's last message,
+// dw_task_last "true". The input adds its own metadata.
+func (p *pollingInput[R]) cycleMessage(body []byte, rm recordMeta, last bool) *service.Message {
+	msg := service.NewMessage(body)
+	msg.MetaSetMut(synctask.MetaSource, rm.source)
+	msg.MetaSetMut(synctask.MetaTxType, rm.txType)
+	msg.MetaSetMut(synctask.MetaSrcID, rm.srcID)
+	msg.MetaSetMut(synctask.MetaUpdatedAt, rm.updatedAt)
+	msg.MetaSetMut(synctask.MetaTaskID, p.taskID)
+	if last {
+		msg.MetaSetMut(synctask.MetaTaskLast, "true")
+	}
+	return msg
 }

@@ -11,7 +11,6 @@ import (
 	"github.com/datawald/datawald/internal/checkpoint"
 	"github.com/datawald/datawald/internal/docsgen"
 	"github.com/datawald/datawald/internal/sapb1"
-	"github.com/datawald/datawald/internal/synctask"
 )
 
 const (
@@ -188,15 +187,10 @@ func (s *sapB1Input) fetch(ctx context.Context) ([]sapb1.Record, error) {
 }
 
 func (s *sapB1Input) message(rec sapb1.Record, last bool) *service.Message {
-	msg := service.NewMessage(rec.Raw)
-	msg.MetaSetMut(synctask.MetaSource, s.cfg.source)
-	msg.MetaSetMut(synctask.MetaTxType, s.cfg.entity.TxType)
-	msg.MetaSetMut(synctask.MetaSrcID, rec.Key)
-	msg.MetaSetMut(synctask.MetaUpdatedAt, rec.Updated.Format(time.RFC3339))
-	msg.MetaSetMut(synctask.MetaTaskID, s.taskID)
-	if last {
-		msg.MetaSetMut(synctask.MetaTaskLast, "true")
-	}
+	msg := s.cycleMessage(rec.Raw, recordMeta{
+		source: s.cfg.source, txType: s.cfg.entity.TxType, srcID: rec.Key,
+		updatedAt: rec.Updated.Format(time.RFC3339),
+	}, last)
 	msg.MetaSetMut("sapb1_entity", s.cfg.entity.Set)
 	msg.MetaSetMut("sapb1_key", rec.Key)
 	msg.MetaSetMut("sapb1_company_db", s.client.CompanyDB())

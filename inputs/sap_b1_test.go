@@ -2,10 +2,8 @@ package inputs
 
 import (
 	"context"
-	"log/slog"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -59,36 +57,7 @@ func (h *sapB1InputHarness) nextCycle(in *sapB1Input, after time.Duration) {
 func (h *sapB1InputHarness) requireQuietCycle(t testing.TB, in *sapB1Input, why string) {
 	t.Helper()
 	h.nextCycle(in, time.Minute)
-	ctx, cancel := context.WithTimeout(t.Context(), 300*time.Millisecond)
-	defer cancel()
-	_, _, err := in.Read(ctx)
-	require.ErrorIs(t, err, context.DeadlineExceeded, why)
-}
-
-// sapB1Logs collects a stream's log lines.
-type sapB1Logs struct {
-	sync.Mutex
-	strings.Builder
-}
-
-func (l *sapB1Logs) Write(p []byte) (int, error) {
-	l.Lock()
-	defer l.Unlock()
-	return l.Builder.Write(p)
-}
-
-func (l *sapB1Logs) String() string {
-	l.Lock()
-	defer l.Unlock()
-	return l.Builder.String()
-}
-
-func sapB1SrcIDs(t testing.TB, msgs []readMsg) []string {
-	ids := make([]string, len(msgs))
-	for i, m := range msgs {
-		ids[i] = metaOf(t, m.msg, "dw_src_id")
-	}
-	return ids
+	requireEmptyCycle(t, in, why)
 }
 
 func TestSAPB1InputReadsEveryOrderOnceWithTheEnvelopeAndOneTaskPerCycle(t *testing.T) {
@@ -96,17 +65,8 @@ func TestSAPB1InputReadsEveryOrderOnceWithTheEnvelopeAndOneTaskPerCycle(t *testi
 	in := h.input(t, sapb1.Orders, "orders")
 	first := readCycle(t, in)
 	require.Len(t, first, 60)
-	seen := map[string]bool{}
-	task := metaOf(t, first[0].msg, "dw_task_id")
-	for i, r := range first {
-		id := metaOf(t, r.msg, "dw_src_id")
-		require.False(t, seen[id], "order %s read twice", id)
-		seen[id] = true
-		require.Equal(t, task, metaOf(t, r.msg, "dw_task_id"))
-		_, last := r.msg.MetaGet("dw_task_last")
-		require.Equal(t, i == len(first)-1, last, "dw_task_last only on the cycle's last message")
-		require.NoError(t, r.ack(t.Context(), nil))
-	}
+	requireOneCycle(t, first, "order")
+	ackAll(t, first)
 	m := first[0].msg
 	assert.Equal(t, "sap_b1", metaOf(t, m, "dw_source"))
 	assert.Equal(t, "order", metaOf(t, m, "dw_tx_type"))
@@ -148,7 +108,7 @@ func TestSAPB1InputResumesFromTheAckedCursorAfterARestartWithoutLossOrRepeats(t 
 
 	h.nextCycle(in, time.Minute)
 	second := readCycle(t, in)
-	require.Equal(t, codes, sapB1SrcIDs(t, second))
+	require.Equal(t, codes, srcIDs(t, second))
 	// Only the first five are acknowledged (in any order) before the input
 	// stops; the sixth is nacked.
 	for _, i := range []int{3, 0, 4, 2, 1} {
@@ -160,7 +120,7 @@ func TestSAPB1InputResumesFromTheAckedCursorAfterARestartWithoutLossOrRepeats(t 
 	restarted := h.input(t, sapb1.BusinessPartners, "partners")
 	h.nextCycle(restarted, time.Minute)
 	third := readCycle(t, restarted)
-	assert.Equal(t, codes[5:], sapB1SrcIDs(t, third), "the restart reads the unacknowledged rest, once")
+	assert.Equal(t, codes[5:], srcIDs(t, third), "the restart reads the unacknowledged rest, once")
 	for _, r := range third {
 		require.NoError(t, r.ack(t.Context(), nil))
 	}
@@ -180,7 +140,7 @@ func TestSAPB1InputStartsFromStartFromIncludingItsSecond(t *testing.T) {
 	in := connectPolling(t, newSAPB1Input, cfg, h.res, "items_from", h.clock.Now)
 	t.Cleanup(func() { _ = in.Close(context.Background()) })
 	got := readCycle(t, in)
-	assert.Equal(t, items, sapB1SrcIDs(t, got), "the seeded history before start_from is skipped; its own second is read")
+	assert.Equal(t, items, srcIDs(t, got), "the seeded history before start_from is skipped; its own second is read")
 	assert.Equal(t, "2026-11-20T09:00:00Z", metaOf(t, got[0].msg, "dw_updated_at"))
 }
 
@@ -216,25 +176,13 @@ func TestSAPB1InputLintsImpossibleCombinations(t *testing.T) {
 func TestSAPB1InputNeverLogsThePasswordWhenLoginFails(t *testing.T) {
 	h := startSAPB1Input(t, seed.Counts{Orders: 5, Customers: 5, Products: 5})
 	const password = "S3cret-Pa55word"
-	var logs sapB1Logs
-	b := service.NewStreamBuilder()
-	b.SetLogger(slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
-	require.NoError(t, b.AddCacheYAML("label: checkpoints\nmemory: {}"))
-	require.NoError(t, b.AddInputYAML(`sap_b1:
+	out := logsOfInput(t, "checkpoints", `sap_b1:
   base_url: `+h.sb.URL+`
   company_db: `+sbsapb1.DefaultCompanyDB+`
   username: `+sbsapb1.DefaultUserName+`
   password: `+password+`
   entity: Orders
-  checkpoint_cache: checkpoints`))
-	require.NoError(t, b.AddConsumerFunc(func(context.Context, *service.Message) error { return nil }))
-	s, err := b.Build()
-	require.NoError(t, err)
-	ctx, cancel := context.WithTimeout(t.Context(), 1500*time.Millisecond)
-	defer cancel()
-	_ = s.Run(ctx)
-
-	out := logs.String()
+  checkpoint_cache: checkpoints`)
 	assert.Contains(t, out, "Login failed", "the connect error is logged with SAP's message")
 	assert.Contains(t, out, "100000027")
 	assert.NotContains(t, out, password)

@@ -3,7 +3,6 @@ package outputs
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -74,22 +73,15 @@ func (h *hubspotOutputHarness) stage(ids []string, bodies []map[string]any) serv
 	h.t.Helper()
 	h.seq++
 	spec := synctask.TaskSpec{ID: fmt.Sprintf("task-customer-%d", h.seq), TxType: "customer", Source: "erp", Target: "hubspot"}
-	in := make([]synctask.StageInput, len(ids))
+	keys := make([]synctask.Key, len(ids))
 	raw := make([][]byte, len(ids))
 	for i, id := range ids {
 		var err error
 		raw[i], err = json.Marshal(bodies[i])
 		require.NoError(h.t, err)
-		in[i] = synctask.StageInput{Key: h.key(id), Data: raw[i]}
+		keys[i] = h.key(id)
 	}
-	res, err := h.store.Stage(context.Background(), spec, in)
-	require.NoError(h.t, err)
-	batch := make(service.MessageBatch, len(ids))
-	for i := range ids {
-		batch[i] = service.NewMessage(raw[i])
-		synctask.SetEnvelope(batch[i], synctask.Envelope{Key: in[i].Key, TaskID: spec.ID, Hash: res[i].Hash})
-	}
-	return batch
+	return stageTask(h.t, h.store, spec, keys, raw)
 }
 
 func (h *hubspotOutputHarness) key(id string) synctask.Key {
@@ -148,23 +140,7 @@ func emailsOf(bodies []map[string]any) []string {
 // BatchError are written again until none is left.
 func writeHubSpot(t *testing.T, out *hubspotOutput, batch service.MessageBatch) {
 	t.Helper()
-	for round := 0; len(batch) > 0; round++ {
-		require.Less(t, round, 30, "messages still nacked after 30 redeliveries")
-		err := out.WriteBatch(t.Context(), batch)
-		if err == nil {
-			return
-		}
-		var berr *service.BatchError
-		require.True(t, errors.As(err, &berr), "WriteBatch failed as a whole: %v", err)
-		var again service.MessageBatch
-		berr.WalkMessages(func(_ int, m *service.Message, err error) bool {
-			if err != nil {
-				again = append(again, m)
-			}
-			return true
-		})
-		batch = again
-	}
+	writeRedelivering(t, out, batch, 30)
 }
 
 func TestHubSpotOutputCreatesContactsByEmailThenUpdatesThemWithoutDuplicates(t *testing.T) {

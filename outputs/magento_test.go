@@ -3,7 +3,6 @@ package outputs
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"path/filepath"
 	"testing"
@@ -72,20 +71,15 @@ func (h *magentoOutputHarness) stage(txType string, ids []string, bodies [][]byt
 	h.t.Helper()
 	h.seq++
 	spec := synctask.TaskSpec{ID: fmt.Sprintf("task-%s-%d", txType, h.seq), TxType: txType, Source: "erp", Target: "magento"}
-	in := make([]synctask.StageInput, len(ids))
+	keys := make([]synctask.Key, len(ids))
 	for i, id := range ids {
-		in[i] = synctask.StageInput{Key: synctask.Key{Source: "erp", Target: "magento", TxType: txType, SrcID: id}, Data: bodies[i]}
+		keys[i] = synctask.Key{Source: "erp", Target: "magento", TxType: txType, SrcID: id}
 	}
-	res, err := h.store.Stage(context.Background(), spec, in)
-	require.NoError(h.t, err)
-	batch := make(service.MessageBatch, len(ids))
-	for i := range ids {
-		m := service.NewMessage(bodies[i])
-		synctask.SetEnvelope(m, synctask.Envelope{Key: in[i].Key, TaskID: spec.ID, Hash: res[i].Hash})
+	batch := stageTask(h.t, h.store, spec, keys, bodies)
+	for i, m := range batch {
 		for k, vs := range meta {
 			m.MetaSetMut(k, vs[i])
 		}
-		batch[i] = m
 	}
 	return batch
 }
@@ -94,23 +88,7 @@ func (h *magentoOutputHarness) stage(txType string, ids []string, bodies [][]byt
 // BatchError are written again until none is left.
 func writeAll(t testing.TB, out *magentoOutput, batch service.MessageBatch) {
 	t.Helper()
-	for round := 0; len(batch) > 0; round++ {
-		require.Less(t, round, 20, "messages still nacked after 20 redeliveries")
-		err := out.WriteBatch(context.Background(), batch)
-		if err == nil {
-			return
-		}
-		var berr *service.BatchError
-		require.True(t, errors.As(err, &berr), "WriteBatch failed as a whole: %v", err)
-		var again service.MessageBatch
-		berr.WalkMessages(func(i int, m *service.Message, err error) bool {
-			if err != nil {
-				again = append(again, m)
-			}
-			return true
-		})
-		batch = again
-	}
+	writeRedelivering(t, out, batch, 20)
 }
 
 // outcomes returns the recorded status and tgt_id of each staged id.

@@ -81,18 +81,13 @@ func (h *sapB1OutputHarness) messages(txType string, ids []string, bodies []stri
 	h.t.Helper()
 	h.tasks++
 	spec := synctask.TaskSpec{ID: fmt.Sprintf("shop-%s-%d", txType, h.tasks), TxType: txType, Source: "shop", Target: "sap_b1"}
-	in := make([]synctask.StageInput, len(ids))
+	keys := make([]synctask.Key, len(ids))
+	data := make([][]byte, len(ids))
 	for i, id := range ids {
-		in[i] = synctask.StageInput{Key: synctask.Key{Source: "shop", Target: "sap_b1", TxType: txType, SrcID: id}, Data: []byte(bodies[i])}
+		keys[i] = synctask.Key{Source: "shop", Target: "sap_b1", TxType: txType, SrcID: id}
+		data[i] = []byte(bodies[i])
 	}
-	staged, err := h.store.Stage(h.t.Context(), spec, in)
-	require.NoError(h.t, err)
-	batch := make(service.MessageBatch, len(ids))
-	for i := range in {
-		batch[i] = service.NewMessage([]byte(bodies[i]))
-		synctask.SetEnvelope(batch[i], synctask.Envelope{Key: in[i].Key, TaskID: spec.ID, Hash: staged[i].Hash})
-	}
-	return batch
+	return stageTask(h.t, h.store, spec, keys, data)
 }
 
 func (h *sapB1OutputHarness) outcomes(txType string, ids []string) map[string]synctask.Entity {
