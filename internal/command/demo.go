@@ -43,11 +43,12 @@ func init() { register(demoCommand()) }
 func demoCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "demo",
-		Usage: "Run the Magento ⇄ NetSuite flows end to end against local simulators, with no outside services",
+		Usage: "Run the Kafka flows (Magento ⇄ NetSuite, Magento → HubSpot, Magento → SAP B1) end to end against local simulators, with no outside services",
 		Description: `Starts the vendor simulators (the same ones as 'datawald sandbox'), an embedded
 Kafka broker (franz-go's kfake: DEVELOPMENT ONLY, in memory, not a real Kafka),
-the SQLite sync-task store under --data-dir, and the Magento ⇄ NetSuite flows of
---configs in streams mode. It prints progress per flow while they sync, then a
+the SQLite sync-task store under --data-dir, and every flow of --configs
+(Magento ⇄ NetSuite, Magento customers → HubSpot, Magento orders → SAP B1) in
+streams mode. It prints progress per flow while they sync, then a
 summary per task, and keeps running with the streams API, the sync-task API
 (/datawald/v1) and /metrics on --http-address so you can poke at it.
 

@@ -13,6 +13,7 @@ import (
 	"github.com/datawald/datawald/internal/demo"
 	"github.com/datawald/datawald/internal/sandbox"
 	"github.com/datawald/datawald/internal/sandbox/netsuite"
+	"github.com/datawald/datawald/internal/sandbox/sapb1"
 	"github.com/datawald/datawald/internal/sandbox/seed"
 )
 
@@ -23,6 +24,7 @@ func demoExpectedFlows() []demo.Flow {
 		{Source: "magento", Target: "netsuite", TxType: "order"},
 		{Source: "magento", Target: "netsuite", TxType: "customer"},
 		{Source: "magento", Target: "hubspot", TxType: "customer"},
+		{Source: "magento", Target: "sap_b1", TxType: "order"},
 		{Source: "netsuite", Target: "magento", TxType: "product"},
 		{Source: "netsuite", Target: "magento", TxType: "inventory"},
 	}
@@ -88,20 +90,29 @@ func demoTopics(dir string) ([]string, error) {
 }
 
 // demoVendors are the sandbox's simulators, except that the NetSuite
-// account starts as an ERP before its storefront integration: master data
-// (locations, items, customers) but no sales orders, fulfillments or
-// invoices, so every sales order it holds afterwards came through the sync;
-// and its stock counts differ from the storefront's, so the inventory flow
-// has something to correct.
+// account and the SAP B1 company start as ERPs before their storefront
+// integration: master data (locations, items, customers) but no sales
+// orders, fulfillments or invoices, so every order they hold afterwards came
+// through the sync; and NetSuite's stock counts differ from the
+// storefront's, so the inventory flow has something to correct.
 func demoVendors() []sandboxVendor {
 	vs := make([]sandboxVendor, len(sandboxVendors))
 	copy(vs, sandboxVendors)
 	for i := range vs {
-		if vs[i].name == "netsuite" {
+		switch vs[i].name {
+		case "netsuite":
 			vs[i].build = buildDemoNetSuite
+		case "sapb1":
+			vs[i].build = buildDemoSAPB1
 		}
 	}
 	return vs
+}
+
+func buildDemoSAPB1(cfg sandboxConfig, cat *seed.Catalog) (sandbox.Vendor, error) {
+	master := *cat
+	master.Orders, master.Shipments, master.Invoices = nil, nil, nil
+	return sapb1.New(sapb1.Options{Catalog: &master, SessionTimeout: cfg.sapSessionTimeout}), nil
 }
 
 func buildDemoNetSuite(_ sandboxConfig, cat *seed.Catalog) (sandbox.Vendor, error) {
