@@ -55,12 +55,14 @@ summary per task, and keeps running with the streams API, the sync-task API
 With --once it exits after the first full sync: 0 when every entity ended S or I,
 1 when any ended F or ?, 2 when the sync did not settle within --timeout.
 After the first full sync of a fresh --data-dir it checks the systems with the
-connectors' own clients: NetSuite holds exactly one sales order per exported
-storefront order, with the same lines and total, and Magento holds the stock
-NetSuite has. The store and checkpoints stay in --data-dir, so a second run
-sends nothing new; with --reread it reads every source from the start again and
-the store's content dedupe stages every unchanged entity I, so still nothing is
-written to either system (checked from the simulators' request counts).
+connectors' own clients: NetSuite and SAP B1 each hold exactly one order per
+exported storefront order, with the same lines (and, in NetSuite, total),
+Magento holds the stock NetSuite has, and HubSpot holds a contact with the
+storefront's name for every storefront customer. The store and checkpoints
+stay in --data-dir, so a second run sends nothing new; with --reread it reads
+every source from the start again and the store's content dedupe stages every
+unchanged entity I, so still nothing is written to any system (checked from
+the simulators' request counts).
 --fresh deletes --data-dir first.`,
 		Flags: []cli.Flag{
 			&cli.BoolFlag{Name: demoFlagOnce, Usage: "exit after the first full sync (non-zero if anything failed)"},

@@ -5,15 +5,18 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"slices"
 	"strings"
 
+	"github.com/datawald/datawald/internal/hubspot"
 	"github.com/datawald/datawald/internal/magento"
 	nsclient "github.com/datawald/datawald/internal/netsuite"
+	"github.com/datawald/datawald/internal/sapb1"
 
 	"github.com/datawald/datawald/internal/demo"
 	"github.com/datawald/datawald/internal/sandbox"
 	"github.com/datawald/datawald/internal/sandbox/netsuite"
-	"github.com/datawald/datawald/internal/sandbox/sapb1"
+	sbsapb1 "github.com/datawald/datawald/internal/sandbox/sapb1"
 	"github.com/datawald/datawald/internal/sandbox/seed"
 )
 
@@ -93,8 +96,10 @@ func demoTopics(dir string) ([]string, error) {
 // account and the SAP B1 company start as ERPs before their storefront
 // integration: master data (locations, items, customers) but no sales
 // orders, fulfillments or invoices, so every order they hold afterwards came
-// through the sync; and NetSuite's stock counts differ from the
-// storefront's, so the inventory flow has something to correct.
+// through the sync; NetSuite's stock counts differ from the storefront's,
+// so the inventory flow has something to correct; and the HubSpot portal
+// holds its leads but none of the storefront's customers, so every
+// customer's contact came through the sync.
 func demoVendors() []sandboxVendor {
 	vs := make([]sandboxVendor, len(sandboxVendors))
 	copy(vs, sandboxVendors)
@@ -104,15 +109,35 @@ func demoVendors() []sandboxVendor {
 			vs[i].build = buildDemoNetSuite
 		case "sapb1":
 			vs[i].build = buildDemoSAPB1
+		case "hubspot":
+			vs[i].build = buildDemoHubSpot
 		}
 	}
 	return vs
 }
 
+func buildDemoHubSpot(cfg sandboxConfig, cat *seed.Catalog) (sandbox.Vendor, error) {
+	leads := *cat
+	leads.Contacts = nil
+	kept := map[int]bool{}
+	for _, ct := range cat.Contacts {
+		if ct.CustomerID == 0 {
+			leads.Contacts = append(leads.Contacts, ct)
+			kept[ct.ID] = true
+		}
+	}
+	leads.Deals = make([]seed.Deal, len(cat.Deals))
+	for i, d := range cat.Deals {
+		d.ContactIDs = slices.DeleteFunc(slices.Clone(d.ContactIDs), func(id int) bool { return !kept[id] })
+		leads.Deals[i] = d
+	}
+	return buildHubSpot(cfg, &leads)
+}
+
 func buildDemoSAPB1(cfg sandboxConfig, cat *seed.Catalog) (sandbox.Vendor, error) {
 	master := *cat
 	master.Orders, master.Shipments, master.Invoices = nil, nil, nil
-	return sapb1.New(sapb1.Options{Catalog: &master, SessionTimeout: cfg.sapSessionTimeout}), nil
+	return sbsapb1.New(sbsapb1.Options{Catalog: &master, SessionTimeout: cfg.sapSessionTimeout}), nil
 }
 
 func buildDemoNetSuite(_ sandboxConfig, cat *seed.Catalog) (sandbox.Vendor, error) {
@@ -214,12 +239,27 @@ func demoCheck(ctx context.Context, sims []runningSandbox, w io.Writer) (int, er
 	if err != nil {
 		return 0, fmt.Errorf("creating the NetSuite client: %w", err)
 	}
-	check := demo.Check{Magento: mc, NetSuite: nc}
-	fmt.Fprintln(w, "\nchecking the systems:")
-	orders, err := check.Orders(ctx, w)
+	hc, err := hubspot.New(hubspot.Config{BaseURL: urls["hubspot"], Token: creds["hubspot"]["access_token"]})
 	if err != nil {
-		return orders, err
+		return 0, fmt.Errorf("creating the HubSpot client: %w", err)
 	}
-	stock, err := check.Inventory(ctx, w)
-	return orders + stock, err
+	sc, err := sapb1.New(sapb1.Config{
+		BaseURL: urls["sapb1"], CompanyDB: creds["sapb1"]["company_db"],
+		UserName: creds["sapb1"]["username"], Password: creds["sapb1"]["password"],
+	})
+	if err != nil {
+		return 0, fmt.Errorf("creating the SAP B1 client: %w", err)
+	}
+	defer func() { _ = sc.Close(context.WithoutCancel(ctx)) }()
+	check := demo.Check{Magento: mc, NetSuite: nc, SAPB1: sc, HubSpot: hc}
+	fmt.Fprintln(w, "\nchecking the systems:")
+	problems := 0
+	for _, run := range []func(context.Context, io.Writer) (int, error){check.Orders, check.Inventory, check.SAPB1Orders, check.HubSpotContacts} {
+		n, err := run(ctx, w)
+		problems += n
+		if err != nil {
+			return problems, err
+		}
+	}
+	return problems, nil
 }

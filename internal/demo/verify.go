@@ -7,57 +7,112 @@ import (
 	"io"
 	"strconv"
 
+	"github.com/datawald/datawald/internal/hubspot"
 	"github.com/datawald/datawald/internal/magento"
 	"github.com/datawald/datawald/internal/netsuite"
+	"github.com/datawald/datawald/internal/sapb1"
 )
 
-// Check compares what the first full sync left in the two systems, through
-// the same typed clients the connectors use: every storefront order the
-// flow exports (all but canceled and closed ones) exists exactly once in
+// Check compares what the first full sync left in the systems, through
+// the same typed clients the connectors use. Orders: every storefront order
+// the flow exports (all but canceled and closed ones) exists exactly once in
 // NetSuite as a sales order with external id magento-order-<entity id>, the
 // same number of item lines and the storefront's grand total, and no other
-// sales order exists.
+// sales order exists. SAPB1Orders and HubSpotContacts check the SAP B1 and
+// HubSpot flows the same way; they need SAPB1 and HubSpot.
 type Check struct {
 	Magento  *magento.Client
 	NetSuite *netsuite.Client
+	SAPB1    *sapb1.Client
+	HubSpot  *hubspot.Client
 }
 
-// skippedStates are the storefront order states the orders flow does not
+// skippedStates are the storefront order states the orders flows do not
 // export (recorded I by a business rule).
 var skippedStates = map[string]bool{"canceled": true, "closed": true}
 
 // storefrontOrder is what the check reads of a Magento order.
 type storefrontOrder struct {
-	EntityID   int64   `json:"entity_id"`
-	State      string  `json:"state"`
-	GrandTotal float64 `json:"grand_total"`
-	Items      []struct {
+	EntityID    int64   `json:"entity_id"`
+	IncrementID string  `json:"increment_id"`
+	State       string  `json:"state"`
+	GrandTotal  float64 `json:"grand_total"`
+	Items       []struct {
 		ParentItemID int64 `json:"parent_item_id"`
 	} `json:"items"`
 }
 
-// Orders runs the check and writes one line per finding to w; it returns
-// the number of problems.
-func (c Check) Orders(ctx context.Context, w io.Writer) (int, error) {
-	want := map[string]storefrontOrder{}
-	cr := magento.Criteria{}.SortBy("entity_id", "ASC").Page(300, 1)
+// lines is the number of item lines an exported order has: configurable
+// and bundle children ride on their parent's line.
+func (o storefrontOrder) lines() int {
+	n := 0
+	for _, it := range o.Items {
+		if it.ParentItemID == 0 {
+			n++
+		}
+	}
+	return n
+}
+
+// storefront reads every record of a Magento search route, in pages of 300
+// sorted by entity_id, and decodes each into a T.
+func storefront[T any](ctx context.Context, c *magento.Client, route, what string) ([]T, error) {
+	var out []T
+	cr := magento.Criteria{}.SortBy("entity_id", "ASC")
 	for page := 1; ; page++ {
-		p, err := c.Magento.Search(ctx, "/V1/orders", cr.Page(300, page))
+		p, err := c.Search(ctx, route, cr.Page(300, page))
 		if err != nil {
-			return 0, fmt.Errorf("reading storefront orders: %w", err)
+			return nil, fmt.Errorf("reading storefront %s: %w", what, err)
 		}
 		for _, raw := range p.Items {
-			var o storefrontOrder
-			if err := json.Unmarshal(raw, &o); err != nil {
-				return 0, fmt.Errorf("decoding a storefront order: %w", err)
+			var v T
+			if err := json.Unmarshal(raw, &v); err != nil {
+				return nil, fmt.Errorf("decoding a storefront %s: %w", what, err)
 			}
-			if !skippedStates[o.State] {
-				want["magento-order-"+strconv.FormatInt(o.EntityID, 10)] = o
-			}
+			out = append(out, v)
 		}
 		if page*300 >= p.TotalCount {
-			break
+			return out, nil
 		}
+	}
+}
+
+// exportedOrders are the storefront orders the orders flows export.
+func (c Check) exportedOrders(ctx context.Context) ([]storefrontOrder, error) {
+	all, err := storefront[storefrontOrder](ctx, c.Magento, "/V1/orders", "orders")
+	if err != nil {
+		return nil, err
+	}
+	kept := all[:0]
+	for _, o := range all {
+		if !skippedStates[o.State] {
+			kept = append(kept, o)
+		}
+	}
+	return kept, nil
+}
+
+// reporter counts problems and writes one line per problem.
+type reporter struct {
+	w        io.Writer
+	problems int
+}
+
+func (r *reporter) report(format string, args ...any) {
+	r.problems++
+	fmt.Fprintf(r.w, "  ✗ "+format+"\n", args...)
+}
+
+// Orders runs the NetSuite check and writes one line per finding to w; it
+// returns the number of problems.
+func (c Check) Orders(ctx context.Context, w io.Writer) (int, error) {
+	orders, err := c.exportedOrders(ctx)
+	if err != nil {
+		return 0, err
+	}
+	want := map[string]storefrontOrder{}
+	for _, o := range orders {
+		want["magento-order-"+strconv.FormatInt(o.EntityID, 10)] = o
 	}
 
 	type salesOrder struct {
@@ -82,11 +137,8 @@ func (c Check) Orders(ctx context.Context, w io.Writer) (int, error) {
 		}
 	}
 
-	problems := 0
-	report := func(format string, args ...any) {
-		problems++
-		fmt.Fprintf(w, "  ✗ "+format+"\n", args...)
-	}
+	r := &reporter{w: w}
+	report := r.report
 	seen := map[string]int{}
 	for _, so := range got {
 		seen[so.ExternalID]++
@@ -101,7 +153,7 @@ func (c Check) Orders(ctx context.Context, w io.Writer) (int, error) {
 		}
 		raw, err := c.NetSuite.GetRecord(ctx, "salesOrder", so.ID, true)
 		if err != nil {
-			return problems, fmt.Errorf("reading sales order %s: %w", so.ID, err)
+			return r.problems, fmt.Errorf("reading sales order %s: %w", so.ID, err)
 		}
 		var rec struct {
 			Total json.Number `json:"custbody_dw_source_total"`
@@ -110,15 +162,9 @@ func (c Check) Orders(ctx context.Context, w io.Writer) (int, error) {
 			} `json:"item"`
 		}
 		if err := json.Unmarshal(raw, &rec); err != nil {
-			return problems, fmt.Errorf("decoding sales order %s: %w", so.ID, err)
+			return r.problems, fmt.Errorf("decoding sales order %s: %w", so.ID, err)
 		}
-		lines := 0
-		for _, it := range o.Items {
-			if it.ParentItemID == 0 {
-				lines++
-			}
-		}
-		if len(rec.Item.Items) != lines {
+		if lines := o.lines(); len(rec.Item.Items) != lines {
 			report("storefront order %d has %d lines, its sales order %s has %d", o.EntityID, lines, so.ID, len(rec.Item.Items))
 		}
 		if total, err := rec.Total.Float64(); err != nil || fmt.Sprintf("%.2f", total) != fmt.Sprintf("%.2f", o.GrandTotal) {
@@ -130,8 +176,8 @@ func (c Check) Orders(ctx context.Context, w io.Writer) (int, error) {
 			report("storefront order %d has no sales order", o.EntityID)
 		}
 	}
-	if problems == 0 {
+	if r.problems == 0 {
 		fmt.Fprintf(w, "  ✓ NetSuite holds exactly one sales order per exported storefront order (%d), with the same lines and totals\n", len(want))
 	}
-	return problems, nil
+	return r.problems, nil
 }
