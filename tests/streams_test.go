@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -130,4 +131,17 @@ func TestStreamsMode_DefaultsToLoopback(t *testing.T) {
 		time.Sleep(100 * time.Millisecond)
 	}
 	t.Fatalf("streams API never came up on 127.0.0.1:4195")
+}
+
+// `datawald streams --help` prints the guard's description and Benthos'
+// flags and starts nothing: it succeeds while the default API address is
+// taken by another process.
+func TestStreams_HelpPrintsTheFlagsWithoutBindingTheAPIAddress(t *testing.T) {
+	if ln, err := net.Listen("tcp", "127.0.0.1:4195"); err == nil {
+		defer ln.Close()
+	}
+	out, err := runCLI(t, "streams", "--help")
+	require.NoError(t, err, out)
+	assert.Contains(t, out, "secret-scrubbing guard")
+	assert.Contains(t, out, "--no-api")
 }

@@ -17,6 +17,7 @@ import (
 
 	"github.com/datawald/datawald/internal/demo"
 	"github.com/datawald/datawald/internal/sandbox/seed"
+	"github.com/datawald/datawald/internal/streamsguard"
 	"github.com/datawald/datawald/internal/synctask"
 )
 
@@ -204,9 +205,11 @@ func demoRun(parent context.Context, cfg demoConfig) (int, error) {
 	streamsCtx, stopStreams := context.WithCancel(ctx)
 	defer stopStreams()
 	streamsDone := make(chan error, 1)
-	go func() {
-		streamsDone <- runGuardedStreams(streamsCtx, []string{"-o", obs, "-r", filepath.Join("configs", "resources", "*.yaml"), cfg.configs})
-	}()
+	args, err := streamsguard.ParseArgs([]string{"-o", obs, "-r", filepath.Join("configs", "resources", "*.yaml"), cfg.configs})
+	if err != nil {
+		return 0, err
+	}
+	go func() { streamsDone <- runGuardedStreams(streamsCtx, args) }()
 
 	return watchDemo(ctx, cfg, demoVerifier{sims: sims, firstRun: firstRun}, store, streamsDone, stopStreams)
 }

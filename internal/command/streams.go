@@ -39,16 +39,23 @@ differences that keep credentials safe:
   datawald streams -o ./observability.yaml ./configs`,
 		SkipFlagParsing: true,
 		Action: func(c *cli.Context) error {
-			return runGuardedStreams(c.Context, c.Args().Slice())
+			a, err := streamsguard.ParseArgs(c.Args().Slice())
+			if err != nil {
+				return cli.Exit(err.Error(), 1)
+			}
+			if a.Help {
+				// The guard's own description, then Benthos' flags; no port is bound.
+				if err := cli.ShowSubcommandHelp(c); err != nil {
+					return err
+				}
+				return delegateStreams(c.Context, []string{"--help"})
+			}
+			return runGuardedStreams(c.Context, a)
 		},
 	})
 }
 
-func runGuardedStreams(ctx context.Context, args []string) error {
-	a, err := streamsguard.ParseArgs(args)
-	if err != nil {
-		return cli.Exit(err.Error(), 1)
-	}
+func runGuardedStreams(ctx context.Context, a streamsguard.Args) error {
 	settings, err := streamsguard.LoadHTTPSettings(a)
 	if err != nil {
 		return cli.Exit(err.Error(), 1)

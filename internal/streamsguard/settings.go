@@ -30,6 +30,9 @@ type HTTPSettings struct {
 type Args struct {
 	Observability string
 	NoAPI         bool
+	// Help is set by -h or --help: the command prints its help and starts
+	// nothing.
+	Help bool
 	// Sets are the --set overrides of http.* fields, in order.
 	Sets map[string]string
 	// Rest are the arguments to forward (http.* --set overrides removed).
@@ -66,6 +69,9 @@ func ParseArgs(args []string) (Args, error) {
 			a.Rest = append(a.Rest, "--observability", v)
 		case "no-api":
 			a.NoAPI = !hasValue || value == "true"
+			a.Rest = append(a.Rest, arg)
+		case "h", "help":
+			a.Help = true
 			a.Rest = append(a.Rest, arg)
 		case "s", "set":
 			v, err := takeValue()
