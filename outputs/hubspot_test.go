@@ -42,8 +42,16 @@ type hubspotOutputHarness struct {
 
 func startHubSpotOutput(t *testing.T, so sandbox.Options) *hubspotOutputHarness {
 	t.Helper()
+	return startHubSpotOutputWith(t, sbhubspot.Options{}, so)
+}
+
+// startHubSpotOutputWith is startHubSpotOutput with a simulator built from
+// o (its Catalog is the harness's own).
+func startHubSpotOutputWith(t *testing.T, o sbhubspot.Options, so sandbox.Options) *hubspotOutputHarness {
+	t.Helper()
 	cat := seed.Generate(seed.Config{Seed: 3, Counts: seed.Counts{Products: 20, Customers: 20, Orders: 10, Companies: 10, Contacts: 60, Deals: 10}})
-	sb := hubspottest.Start(t, sbhubspot.Options{Catalog: cat}, so)
+	o.Catalog = cat
+	sb := hubspottest.Start(t, o, so)
 	dsn := "sqlite://" + filepath.Join(t.TempDir(), "synctask.db")
 	shared, err := synctask.Acquire(context.Background(), dsn)
 	require.NoError(t, err)

@@ -178,7 +178,14 @@ func (o *hubspotOutput) upsert(ctx context.Context, recs []*hubspotRecord, outs 
 		creates = append(creates, missing...)
 	}
 	o.write(ctx, updates, outs)
-	o.write(ctx, creates, outs)
+	if o.cfg.idProperty == hubspot.PropObjectID {
+		// Creates without a key: HubSpot returns a batch's results in no
+		// guaranteed order and nothing ties a new object to its input, so
+		// each is created in its own call, whose one result is its own.
+		o.oneByOne(ctx, creates, outs)
+	} else {
+		o.write(ctx, creates, outs)
+	}
 }
 
 // lookup is the existence check. It returns the records to update (with
@@ -206,6 +213,9 @@ func (o *hubspotOutput) lookup(ctx context.Context, recs []*hubspotRecord, outs 
 	if err != nil {
 		for _, r := range recs {
 			outs[r.idx] = o.failed(r, err)
+			if outs[r.idx].Nack == nil {
+				o.unsure.take(r.key)
+			}
 		}
 		return nil, nil
 	}
@@ -218,8 +228,12 @@ func (o *hubspotOutput) lookup(ctx context.Context, recs []*hubspotRecord, outs 
 	for _, r := range recs {
 		k := strings.ToLower(r.key)
 		cur, ok := current[k]
+		// The read decides whether an earlier in-doubt write took effect,
+		// so the mark is dropped here either way; a write that follows
+		// and fails in doubt marks the key again.
+		wasUnsure := (ok || notFound[k] || other[k] != nil) && o.unsure.take(r.key)
 		switch {
-		case ok && unchanged(cur, r.props) && o.unsure.take(r.key):
+		case ok && unchanged(cur, r.props) && wasUnsure:
 			// Our own earlier write, whose answer was lost, took effect.
 			outs[r.idx] = sent(cur.ID)
 		case ok && unchanged(cur, r.props):
@@ -244,7 +258,8 @@ func (o *hubspotOutput) lookup(ctx context.Context, recs []*hubspotRecord, outs 
 // unsureWrites holds the keys whose last create or update failed with an
 // unknown effect (a timeout, a 5xx): when a redelivery finds the record
 // already holding the values sent, the earlier write took effect and the
-// outcome is S, not I. Safe for concurrent use.
+// outcome is S, not I. A key is forgotten as soon as a read or write
+// decides its record, so a later true no-op is I. Safe for concurrent use.
 type unsureWrites struct {
 	mu   sync.Mutex
 	keys map[string]struct{}
@@ -304,9 +319,14 @@ func (o *hubspotOutput) write(ctx context.Context, ws []hubspotWrite, outs []out
 }
 
 // writeChunk sends one batch call (all creates or all updates) and decides
-// each record's outcome. HubSpot refuses a whole batch for one invalid
-// record (400), and may answer errors it does not tie to an input: then the
-// records are sent again one per call, whose answers are unambiguous.
+// each record's outcome. HubSpot refuses a whole batch for one bad record
+// (400 for an invalid one, 409 for a create whose unique value exists
+// already): then the records are sent again one per call, whose answers
+// are unambiguous, and a lone create refused with 409 updates the record
+// that now holds its key. Updates that a 2xx answer does not account for
+// are sent again one per call (an update is idempotent); creates are never
+// sent again after a 2xx answer (they may have been made): they are nacked
+// and their redelivery's existence check finds them.
 func (o *hubspotOutput) writeChunk(ctx context.Context, ws []hubspotWrite, outs []outcome) {
 	create := ws[0].id == ""
 	op := "updating"
@@ -334,14 +354,17 @@ func (o *hubspotOutput) writeChunk(ctx context.Context, ws []hubspotWrite, outs 
 		res, err = o.client.BatchUpdate(ctx, o.cfg.object.Name, inputs, name)
 	}
 	if err != nil {
-		if len(ws) > 1 && hubspot.Status(err) == http.StatusBadRequest {
+		switch {
+		case len(ws) > 1 && refusedForOneInput(err):
 			o.oneByOne(ctx, ws, outs)
-			return
-		}
-		for _, w := range ws {
-			outs[w.idx] = o.failed(w.hubspotRecord, err)
-			if outs[w.idx].Nack != nil {
-				o.unsure.mark(w.key)
+		case create && ws[0].key != "" && hubspot.Status(err) == http.StatusConflict:
+			o.updateExisting(ctx, ws[0], err, outs)
+		default:
+			for _, w := range ws {
+				outs[w.idx] = o.failed(w.hubspotRecord, err)
+				if outs[w.idx].Nack != nil && !hubspot.IsDailyLimit(err) {
+					o.unsure.mark(w.key)
+				}
 			}
 		}
 		return
@@ -352,18 +375,17 @@ func (o *hubspotOutput) writeChunk(ctx context.Context, ws []hubspotWrite, outs 
 	}
 	errs := inputErrorsByID(res.Errors)
 	var unmatched []hubspotWrite
-	for i, w := range ws {
+	for _, w := range ws {
 		k := strings.ToLower(w.id)
 		if create {
 			k = strings.ToLower(w.key)
-			if o.cfg.idProperty == hubspot.PropObjectID && len(res.Results) == len(ws) {
-				// Creates without a key: HubSpot answers in input order.
-				k = res.Results[i].ID
-			}
 		}
 		switch obj, ok := byKey[k]; {
 		case ok:
 			outs[w.idx] = sent(obj.ID)
+		case create && w.key == "" && len(ws) == 1 && len(res.Results) == 1:
+			// A keyless create, alone in its call: the one result is its.
+			outs[w.idx] = sent(res.Results[0].ID)
 		case !create && errs[k] != nil && errs[k].Category == hubspot.CategoryNotFound:
 			outs[w.idx] = outcome{Nack: fmt.Errorf("updating hubspot %s %s: object %s was deleted after it was read; redelivery reads it again", o.cfg.object.Name, w.name, w.id)}
 		case errs[k] != nil:
@@ -374,12 +396,44 @@ func (o *hubspotOutput) writeChunk(ctx context.Context, ws []hubspotWrite, outs 
 	}
 	switch {
 	case len(unmatched) == 0:
-	case len(ws) > 1:
+	case len(ws) > 1 && !create:
 		o.oneByOne(ctx, unmatched, outs)
+	case len(ws) > 1:
+		for _, w := range unmatched {
+			outs[w.idx] = outcome{Nack: fmt.Errorf("creating hubspot %s %s: HubSpot's batch answer named neither a result nor an error for it; redelivery reads it again rather than create it twice", o.cfg.object.Name, w.name)}
+			o.unsure.mark(w.key)
+		}
 	case len(res.Errors) > 0:
 		outs[unmatched[0].idx] = o.inputFailed(op, unmatched[0].hubspotRecord, res.Errors[0])
 	default:
 		outs[unmatched[0].idx] = outcome{Nack: fmt.Errorf("%s hubspot %s %s: HubSpot answered neither a result nor an error", op, o.cfg.object.Name, unmatched[0].name)}
+	}
+}
+
+// refusedForOneInput reports a batch call HubSpot refused as a whole that
+// may concern only some of its inputs: any 4xx but an authentication or
+// permission failure (401, 403) or a rate limit (429), which every input
+// would meet again.
+func refusedForOneInput(err error) bool {
+	switch st := hubspot.Status(err); st {
+	case http.StatusUnauthorized, http.StatusForbidden, http.StatusTooManyRequests:
+		return false
+	default:
+		return st >= 400 && st < 500
+	}
+}
+
+// updateExisting handles a create of one keyed record that HubSpot refused
+// with 409: the key exists now (another writer created it after the
+// existence check), so it is read again and updated, or recorded I when it
+// already holds the values. When the read does not find the key, the
+// conflict was on another unique property and the record is F with
+// HubSpot's message.
+func (o *hubspotOutput) updateExisting(ctx context.Context, w hubspotWrite, conflict error, outs []outcome) {
+	found, missing := o.lookup(ctx, []*hubspotRecord{w.hubspotRecord}, outs)
+	o.write(ctx, found, outs)
+	for _, m := range missing {
+		outs[m.idx] = o.failed(m.hubspotRecord, conflict)
 	}
 }
 
@@ -412,8 +466,13 @@ func inputErrorsByID(errs []hubspot.InputError) map[string]*hubspot.InputError {
 }
 
 // failed turns a failed call into the record's outcome: a nack when
-// transient, else F whose note names the record.
+// transient or when the portal's daily limit is used up (the record is
+// fine; it is redelivered until the budget returns at midnight), else F
+// whose note names the record.
 func (o *hubspotOutput) failed(r *hubspotRecord, err error) outcome {
+	if hubspot.IsDailyLimit(err) {
+		return outcome{Nack: fmt.Errorf("hubspot %s %s: the portal's daily API limit (policy DAILY) is used up until midnight in the portal's time zone; the message is redelivered, not failed: %w", o.cfg.object.Name, r.name, err)}
+	}
 	out := failure(err)
 	if out.Nack == nil {
 		out.Note = fmt.Sprintf("hubspot %s %s: %s", o.cfg.object.Name, r.name, out.Note)

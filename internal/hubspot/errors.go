@@ -103,6 +103,15 @@ func Status(err error) int {
 // (a 429, a 5xx, a timeout) means "not found".
 func IsNotFound(err error) bool { return Status(err) == http.StatusNotFound }
 
+// IsDailyLimit reports a 429 of the portal's DAILY policy: the day's
+// request budget is used up and comes back at midnight (the portal's time
+// zone). It is not retryable within a call, yet nothing about the request
+// is wrong: a writer must redeliver it later rather than record it failed.
+func IsDailyLimit(err error) bool {
+	var he *httpx.HTTPError
+	return errors.As(err, &he) && he.Status == http.StatusTooManyRequests && strings.EqualFold(he.Code, policyDaily)
+}
+
 // IsRetryable reports whether err is transient (429 other than DAILY, 5xx,
 // network).
 func IsRetryable(err error) bool { return httpx.IsRetryable(err) }

@@ -13,6 +13,7 @@ import (
 	"github.com/datawald/datawald/internal/hubspot/hubspottest"
 	"github.com/datawald/datawald/internal/sandbox"
 	sbhubspot "github.com/datawald/datawald/internal/sandbox/hubspot"
+	"github.com/datawald/datawald/internal/sandbox/sandboxtest"
 )
 
 const search = "POST /crm/v3/objects/{objectType}/search"
@@ -44,5 +45,16 @@ func TestTheDailyLimitIsNotRetried(t *testing.T) {
 	require.ErrorAs(t, err, &he)
 	assert.Equal(t, "DAILY", he.Code)
 	assert.Equal(t, 1, he.Attempts)
+	assert.True(t, hubspot.IsDailyLimit(err), "the answer is recognised as the daily limit")
 	assert.EqualValues(t, 1, sb.Server.Stats().Count(batchRead, http.StatusTooManyRequests))
+}
+
+func TestATenSecondlyRateLimitIsNotTheDailyLimit(t *testing.T) {
+	sb := hubspottest.Start(t, sbhubspot.Options{Catalog: catalog(10)}, sandbox.Options{})
+	sandboxtest.SetFaults(t, sb.URL, sandbox.Faults{RateLimitRate: 1})
+	_, err := sb.Client(t).BatchRead(t.Context(), "contacts", "", []string{"1000001"}, nil)
+	require.Error(t, err)
+	assert.Equal(t, http.StatusTooManyRequests, hubspot.Status(err))
+	assert.False(t, hubspot.IsDailyLimit(err))
+	assert.False(t, hubspot.IsDailyLimit(nil))
 }
