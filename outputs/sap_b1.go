@@ -2,6 +2,7 @@ package outputs
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/redpanda-data/benthos/v4/public/service"
@@ -86,15 +87,15 @@ The Service Layer has no upsert and no idempotency header. As the original DataW
 - one order has it with other values: it is updated (`+"`PATCH /Orders(DocEntry)`"+`), S; a closed or cancelled order is not changed: I with a note;
 - several orders have it: F, naming their `+"`DocEntry`"+` values (resolve the duplicate in B1).
 
-A create is never repeated blindly: when it times out (the Service Layer may have created the order all the same), the next attempt looks the order up first and finds it, S. Messages for one `+"`NumAtCard`"+` are written one at a time, so concurrent batches cannot both create it.
+A create is never repeated blindly. When it gets no answer (a timeout: the Service Layer may still be committing the order), the message is nacked and the order is in doubt: for one `+"`http.timeout`"+` after the failed `+"`POST`"+` it is not posted again (a redelivery is nacked again, naming the order); after that the lookup decides: found, S; not found, created. The orders in doubt are kept by the running output. Messages for one `+"`NumAtCard`"+` are written one at a time, so concurrent batches cannot both create it.
 
 ### Lines are replaced, not appended
 
-A Service Layer `+"`PATCH`"+` appends every document line it cannot match by `+"`LineNum`"+`: re-sending an order's lines would double them. Updates are sent with `+"`B1S-ReplaceCollectionsOnPatch: true`"+`, so the order ends with exactly the lines of the message however often it is sent. Business partners may use `+"`collections: merge`"+` to keep addresses added in B1.
+A Service Layer `+"`PATCH`"+` appends every document line it cannot match by `+"`LineNum`"+`: re-sending an order's lines would double them. Updates are sent with `+"`B1S-ReplaceCollectionsOnPatch: true`"+`, so the order ends with exactly the lines of the message however often it is sent. Business partners may use `+"`collections: merge`"+` to keep addresses added in B1. Such an update is not safe to repeat, so it is never sent twice: one that gets no answer is F with code `+"`OUTCOME_UNKNOWN`"+` (check the partner in B1).
 
 ### Business partners
 
-Read by `+"`CardCode`"+` (`+"`GET /BusinessPartners('...')`"+`): created when missing, I when unchanged, else updated.
+Read by `+"`CardCode`"+` (`+"`GET /BusinessPartners('...')`"+`): created when missing, I when unchanged, else updated. A create refused because the partner exists (code -2035: it was created after the read, for instance by an attempt whose answer was lost) reads it again: S when it holds the message's values, else updated.
 
 ### Outcomes
 
@@ -102,7 +103,7 @@ Every entity ends S with the `+"`DocEntry`"+` or `+"`CardCode`"+` as `+"`tgt_id`
 
 ### Sessions
 
-The output logs in at connect (wrong credentials fail there, with SAP's message), sends the session's `+"`B1SESSION`"+` and `+"`ROUTEID`"+` cookies, logs in again once when the session times out (401, code 301), shared by every request in flight, and logs out on close. Keep `+"`max_in_flight`"+` modest: the Service Layer has no documented rate limit, but every request holds one of its worker threads.
+The output logs in at connect (wrong credentials fail there, with SAP's message), sends the session's `+"`B1SESSION`"+` and `+"`ROUTEID`"+` cookies, logs in again once when the session times out (401, code 301), shared by every request in flight, and logs out on close. A login that fails while running (the password was changed, the user locked) is no record's fault: the messages are nacked with an error naming the company and user, never the password, and delivered again later. Keep `+"`max_in_flight`"+` modest: the Service Layer has no documented rate limit, but every request holds one of its worker threads.
 `).
 		Fields(sapb1.ConnectionFields()...).
 		Fields(
@@ -184,6 +185,8 @@ type sapB1Output struct {
 	rep    *synctask.Reporter
 	log    *service.Logger
 	locks  keyedMutex
+	// inDoubt holds the orders whose create got no answer.
+	inDoubt sapB1InDoubt
 }
 
 func newSAPB1Output(cfg sapB1OutputConfig, rep *synctask.Reporter, mgr *service.Resources) (*sapB1Output, error) {
@@ -206,20 +209,46 @@ func (o *sapB1Output) Connect(ctx context.Context) error {
 
 // WriteBatch delivers each message through the sync-task reporter, which
 // retries transient failures and records S, F or I. Messages whose outcome
-// could not be recorded are returned in a *service.BatchError, so only
-// they are redelivered.
+// could not be recorded or is undecided (an order whose create may still
+// be committing, a failed login) are returned in a *service.BatchError,
+// so only they are redelivered.
 func (o *sapB1Output) WriteBatch(ctx context.Context, batch service.MessageBatch) error {
 	nacks := newBatchNacks(batch, fmt.Sprintf("writing sap b1 %s", o.cfg.entity.Set))
-	deliverEach(ctx, o.rep, batch, o.write, func(i int, out synctask.Outcome, err error) {
+	for i, msg := range batch {
+		out, err := o.deliver(ctx, msg)
 		if err != nil {
 			nacks.nack(i, err)
-			return
+			continue
 		}
 		if out.Status == synctask.StatusFailed {
 			o.log.Warnf("sap b1 %s %s failed: %s: %s", o.cfg.entity.Set, out.Key, out.ErrorCode, out.Note)
 		}
-	})
+	}
 	return nacks.err()
+}
+
+// deliver runs the reporter's attempts for msg (retried from the second
+// on). An attempt ending in a *sapB1UndecidedError ends the delivery
+// through its own context, which is how the reporter is made to return
+// without recording; that error is returned for the nack.
+func (o *sapB1Output) deliver(ctx context.Context, msg *service.Message) (synctask.Outcome, error) {
+	mctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	attempts := 0
+	out, err := o.rep.Deliver(mctx, msg, func(ctx context.Context) (synctask.Result, error) {
+		attempts++
+		res, err := o.write(ctx, msg, attempts > 1)
+		var u *sapB1UndecidedError
+		if errors.As(err, &u) {
+			cancel(u)
+		}
+		return res, err
+	})
+	var u *sapB1UndecidedError
+	if cause := context.Cause(mctx); err != nil && ctx.Err() == nil && errors.As(cause, &u) {
+		return out, u
+	}
+	return out, err
 }
 
 // Close logs out and releases the sync-task store.

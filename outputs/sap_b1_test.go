@@ -174,17 +174,19 @@ func TestSAPB1OutputCreatesOrdersOnceAndARerunRecordsIOrUpdatesTheLinesInPlace(t
 }
 
 // slowOnce is a transport that makes the simulator hold back the answer to
-// the first POST /Orders (it creates the order, then answers after the
-// client's timeout), as a Service Layer under load does.
+// the first request with method whose path ends with suffix (it does the
+// work, then answers after the client's timeout), as a Service Layer under
+// load does.
 type slowOnce struct {
-	next http.RoundTripper
-	srv  *sandbox.Server
-	once sync.Once
+	next           http.RoundTripper
+	srv            *sandbox.Server
+	method, suffix string
+	once           sync.Once
 }
 
 func (s *slowOnce) RoundTrip(req *http.Request) (*http.Response, error) {
 	slow := false
-	if req.Method == http.MethodPost && strings.HasSuffix(req.URL.Path, "/Orders") {
+	if req.Method == s.method && strings.HasSuffix(req.URL.Path, s.suffix) {
 		s.once.Do(func() { slow = true })
 	}
 	if !slow {
@@ -197,14 +199,23 @@ func (s *slowOnce) RoundTrip(req *http.Request) (*http.Response, error) {
 
 func TestSAPB1OutputRetriesACreateThatTimedOutWithoutDuplicatingTheOrder(t *testing.T) {
 	h := startSAPB1Output(t)
+	const timeout = 300 * time.Millisecond
 	out := h.output(sapb1.Orders, func(c *sapB1OutputConfig) {
-		c.client.HTTP.Timeout = 300 * time.Millisecond
-		c.client.Transport = &slowOnce{next: c.client.Transport, srv: h.sb.Server}
+		c.client.HTTP.Timeout = timeout
+		c.client.Transport = &slowOnce{next: c.client.Transport, srv: h.sb.Server, method: http.MethodPost, suffix: "/Orders"}
 	})
-	res := h.deliver(out, "order", []string{"WEB-SLOW"}, []string{h.orderBody("WEB-SLOW", 2)})
+	batch := h.messages("order", []string{"WEB-SLOW"}, []string{h.orderBody("WEB-SLOW", 2)})
+	err := out.WriteBatch(t.Context(), batch)
+	require.Error(t, err, "the create's outcome is unknown: nacked, not recorded")
+	assert.Contains(t, err.Error(), "creating order NumAtCard WEB-SLOW")
+	assert.Equal(t, synctask.StatusNew, h.outcomes("order", []string{"WEB-SLOW"})["WEB-SLOW"].Status)
+
+	time.Sleep(timeout + 50*time.Millisecond) // the redelivery comes after the in-doubt window
+	require.NoError(t, out.WriteBatch(t.Context(), batch))
+	res := h.outcomes("order", []string{"WEB-SLOW"})
 	orders := h.ordersWith("WEB-SLOW")
 	require.Len(t, orders, 1, "the timed-out create landed once and was not repeated")
-	assert.Equal(t, synctask.StatusSent, res["WEB-SLOW"].Status, "found by NumAtCard on the retry: S, not I")
+	assert.Equal(t, synctask.StatusSent, res["WEB-SLOW"].Status, "found by NumAtCard on the redelivery: S, not I")
 	assert.Equal(t, fmt.Sprint(orders[0].DocEntry), res["WEB-SLOW"].TgtID)
 	st := h.sb.Server.Stats()
 	assert.EqualValues(t, 1, st.EndpointTotal("POST /b1s/v1/Orders"), "one POST, whose answer was lost")

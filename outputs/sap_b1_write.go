@@ -9,9 +9,12 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/redpanda-data/benthos/v4/public/service"
 
+	"github.com/datawald/datawald/internal/httpx"
 	"github.com/datawald/datawald/internal/sapb1"
 	"github.com/datawald/datawald/internal/synctask"
 )
@@ -22,6 +25,7 @@ const (
 	sapB1DuplicateNumAtCard = "DUPLICATE_NUMATCARD"
 	sapB1BadAnswer          = "BAD_RESPONSE"
 	sapB1UpstreamError      = "UPSTREAM_ERROR"
+	sapB1OutcomeUnknown     = "OUTCOME_UNKNOWN"
 )
 
 // metaSkip is set by a mapping that decided, by a business rule, not to
@@ -73,7 +77,10 @@ func naturalKey(field string, is *service.InterpolatedString, msg *service.Messa
 }
 
 // writeOrder creates the order unless one with its NumAtCard exists, which
-// is then left alone when unchanged (I) or closed (I), or updated.
+// is then left alone when unchanged (I) or closed (I), or updated. A create
+// that got no answer puts the NumAtCard in doubt: the message is nacked,
+// and until one http.timeout has passed since that POST every attempt is
+// nacked without a request; the next lookup decides and clears it.
 func (o *sapB1Output) writeOrder(ctx context.Context, msg *service.Message, body map[string]any, retried bool) (synctask.Result, error) {
 	ref, err := naturalKey(sboFieldNumAtCard, o.cfg.numAtCard, msg, body, "NumAtCard")
 	if err != nil {
@@ -82,9 +89,20 @@ func (o *sapB1Output) writeOrder(ctx context.Context, msg *service.Message, body
 	what := "order NumAtCard " + ref
 	defer o.locks.lock("Orders:" + ref)()
 
+	failedAt, doubted := o.inDoubt.since(ref)
+	if wait := o.inDoubtWindow() - time.Since(failedAt); doubted && wait > 0 {
+		return synctask.Result{}, sapB1Undecided(fmt.Errorf("%s is in doubt: its create got no answer at %s and SAP B1 may still be committing it; it is not posted again for another %s, when the lookup by NumAtCard decides",
+			what, failedAt.UTC().Format(time.RFC3339Nano), wait.Round(time.Millisecond)))
+	}
 	found, err := o.client.FindByNumAtCard(ctx, sapb1.Orders, ref)
 	if err != nil {
 		return synctask.Result{}, sapB1Failure("looking up "+what, err)
+	}
+	if doubted {
+		// The lookup decides: the order is there (the create landed) or
+		// it is not and is created now.
+		o.inDoubt.clear(ref)
+		retried = true
 	}
 	switch len(found) {
 	case 0:
@@ -93,6 +111,10 @@ func (o *sapB1Output) writeOrder(ctx context.Context, msg *service.Message, body
 			return synctask.Result{}, synctask.Permanent(sapB1InvalidMessage, fmt.Sprintf("encoding %s: %v", what, err))
 		}
 		created, err := o.client.Create(ctx, sapb1.Orders, "", raw)
+		if sapb1.OutcomeUnknown(err) {
+			o.inDoubt.mark(ref, time.Now())
+			return synctask.Result{}, sapB1Undecided(fmt.Errorf("creating %s: %w; the order may exist all the same, so it is looked up again after %s", what, err, o.inDoubtWindow()))
+		}
 		if err != nil {
 			return synctask.Result{}, sapB1Failure("creating "+what, err)
 		}
@@ -130,7 +152,9 @@ func (o *sapB1Output) writeOrder(ctx context.Context, msg *service.Message, body
 }
 
 // writePartner creates the business partner when its CardCode is new,
-// else updates it unless it is unchanged.
+// else updates it unless it is unchanged. A create refused as a duplicate
+// (created after the read) reads the partner again and goes on from there.
+// A merge update that got no answer is F, never re-sent.
 func (o *sapB1Output) writePartner(ctx context.Context, msg *service.Message, body map[string]any, retried bool) (synctask.Result, error) {
 	code, err := naturalKey(sboFieldCardCode, o.cfg.cardCode, msg, body, "CardCode")
 	if err != nil {
@@ -146,10 +170,19 @@ func (o *sapB1Output) writePartner(ctx context.Context, msg *service.Message, bo
 		if err != nil {
 			return synctask.Result{}, synctask.Permanent(sapB1InvalidMessage, fmt.Sprintf("encoding %s: %v", what, err))
 		}
-		if _, err := o.client.Create(ctx, sapb1.BusinessPartners, code, raw); err != nil {
+		_, err = o.client.Create(ctx, sapb1.BusinessPartners, code, raw)
+		if err == nil {
+			return synctask.Sent(code), nil
+		}
+		if !sapb1.IsDuplicate(err) {
 			return synctask.Result{}, sapB1Failure("creating "+what, err)
 		}
-		return synctask.Sent(code), nil
+		// It was created after the read: by an earlier attempt whose
+		// answer was lost, or by someone else. Read it and compare.
+		if current, err = o.client.Get(ctx, sapb1.BusinessPartners, code); err != nil {
+			return synctask.Result{}, sapB1Failure("reading "+what+" after SAP B1 reported it exists", err)
+		}
+		retried = true
 	case err != nil:
 		return synctask.Result{}, sapB1Failure("reading "+what, err)
 	}
@@ -160,7 +193,13 @@ func (o *sapB1Output) writePartner(ctx context.Context, msg *service.Message, bo
 	if sapB1Holds(body, existing) {
 		return sapB1Unchanged(code, retried), nil
 	}
-	if err := o.update(ctx, sapb1.BusinessPartners, code, body); err != nil {
+	err = o.update(ctx, sapb1.BusinessPartners, code, body)
+	if o.cfg.mode == sapb1.MergeCollections && sapb1.OutcomeUnknown(err) {
+		// Repeating a merge appends the collection elements it carries
+		// again: never re-sent, the operator decides.
+		return synctask.Result{}, synctask.Permanent(sapB1OutcomeUnknown, fmt.Sprintf("updating %s (collections: merge) got no answer and may have been applied; a merge update is not sent again because it would append its collection elements twice: check the partner in SAP B1", what))
+	}
+	if err != nil {
 		return synctask.Result{}, sapB1Failure("updating "+what, err)
 	}
 	return synctask.Sent(code), nil
@@ -196,7 +235,13 @@ func sapB1Unchanged(tgtID string, retried bool) synctask.Result {
 // errors (429, 5xx, timeouts, the end of ctx) as they are, to be retried;
 // SAP's refusals as permanent, with SAP's code and a note naming the record
 // and SAP's message.
+//
+// A failed login (the password changed, the user was locked) is no
+// record's fault: it is undecided, so the message is nacked, not F.
 func sapB1Failure(what string, err error) error {
+	if sapb1.IsLoginFailure(err) {
+		return sapB1Undecided(fmt.Errorf("%s: %w", what, err))
+	}
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) || sapb1.IsRetryable(err) {
 		return fmt.Errorf("%s: %w", what, err)
 	}
@@ -217,6 +262,57 @@ func sapB1Failure(what string, err error) error {
 		return synctask.Permanent(code, what+": "+msg)
 	}
 	return synctask.Permanent("SAPB1_ERROR", what+": "+err.Error())
+}
+
+// sapB1UndecidedError is a failure that decides nothing about the record
+// (its create may still be committing, the login fails): WriteBatch nacks
+// the message, records no outcome and Benthos delivers it again later.
+type sapB1UndecidedError struct{ err error }
+
+func sapB1Undecided(err error) error { return &sapB1UndecidedError{err: err} }
+
+func (e *sapB1UndecidedError) Error() string { return e.err.Error() }
+func (e *sapB1UndecidedError) Unwrap() error { return e.err }
+
+// sapB1InDoubt remembers the orders whose create got no answer, by
+// NumAtCard, with the time the POST failed. It lives as long as the
+// output.
+type sapB1InDoubt struct {
+	mu     sync.Mutex
+	failed map[string]time.Time
+}
+
+func (d *sapB1InDoubt) mark(ref string, at time.Time) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.failed == nil {
+		d.failed = map[string]time.Time{}
+	}
+	d.failed[ref] = at
+}
+
+// since returns when ref's create failed, if it is in doubt.
+func (d *sapB1InDoubt) since(ref string) (time.Time, bool) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	at, ok := d.failed[ref]
+	return at, ok
+}
+
+func (d *sapB1InDoubt) clear(ref string) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	delete(d.failed, ref)
+}
+
+// inDoubtWindow is how long after a create that got no answer the order
+// is not posted again: one request timeout (http.timeout), the time the
+// Service Layer may still spend on it.
+func (o *sapB1Output) inDoubtWindow() time.Duration {
+	if t := o.cfg.client.HTTP.Timeout; t > 0 {
+		return t
+	}
+	return httpx.DefaultTimeout
 }
 
 // sapB1Property reads a top-level key property (DocEntry) as a string.

@@ -8,8 +8,9 @@
 // session to one node behind the load balancer) are sent with every
 // request. An expired session answers 401 with code 301: the client logs in
 // again through httpx's Reauthorizer and repeats the request once; requests
-// that fail together on one expired session share one new login. Close
-// logs out. The password and the session id never appear in an error, a
+// that fail together on one expired session share one new login. A login
+// that fails is a *LoginError naming the company and user (IsLoginFailure),
+// also when it is the new login after a 401. Close logs out. The password and the session id never appear in an error, a
 // log line or a metric.
 //
 // Reading (query.go, scan.go): Query builds $filter, $select and $orderby;
@@ -30,5 +31,6 @@
 // Errors (errors.go) are *Error values carrying SAP's numeric code and
 // message, the entity set and the key; they unwrap to *httpx.HTTPError, so
 // 429, 5xx and transport failures classify as retryable and other 4xx as
-// permanent.
+// permanent. OutcomeUnknown tells a failed write that may have been applied
+// (no answer) from one that was not; IsDuplicate is SAP's -2035.
 package sapb1

@@ -1,9 +1,11 @@
 package sapb1
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"strconv"
 	"strings"
@@ -80,9 +82,62 @@ func IsNotFound(err error) bool {
 	return e.Code == CodeNoMatch || (e.Code == 0 && e.HTTP.Status == http.StatusNotFound)
 }
 
+// IsDuplicate reports whether err is SAP's "This entry already exists"
+// (code -2035): a create whose key is taken.
+func IsDuplicate(err error) bool {
+	var e *Error
+	return errors.As(err, &e) && e.Code == CodeDuplicate
+}
+
 // IsRetryable reports whether err is a transient Service Layer or
 // transport failure.
 func IsRetryable(err error) bool { return httpx.IsRetryable(err) }
+
+// OutcomeUnknown reports whether a failed write may have been applied all
+// the same: the request was sent but got no answer (a per-attempt timeout,
+// a dropped connection, the end of its context) or a gateway answered 504
+// (it stopped waiting for the Service Layer, which may have finished).
+// A refused connection, a failed login and every answer of the Service
+// Layer itself (SAP errors, 429, 5xx) leave the record unchanged.
+func OutcomeUnknown(err error) bool {
+	if err == nil || IsLoginFailure(err) {
+		return false
+	}
+	var he *httpx.HTTPError
+	if errors.As(err, &he) {
+		return he.Status == http.StatusGatewayTimeout
+	}
+	var op *net.OpError
+	if errors.As(err, &op) && op.Op == "dial" {
+		return false
+	}
+	var te *httpx.TransportError
+	return errors.As(err, &te) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled)
+}
+
+// LoginError is a failed POST /Login: wrong or changed credentials, a
+// locked user, an unknown company, or no answer. It names the company and
+// the user, never the password, and wraps the Login request's error.
+// Requests that needed a session (the first one, or the one after a 401)
+// return it as it is, so callers can tell an authentication failure,
+// which no record causes, from a refusal of the record.
+type LoginError struct {
+	Company, User string
+	Err           error
+}
+
+func (e *LoginError) Error() string {
+	return fmt.Sprintf("logging in to sap b1 company %s as %s: %v", e.Company, e.User, e.Err)
+}
+
+// Unwrap returns the Login request's error.
+func (e *LoginError) Unwrap() error { return e.Err }
+
+// IsLoginFailure reports whether err is (or wraps) a *LoginError.
+func IsLoginFailure(err error) bool {
+	var le *LoginError
+	return errors.As(err, &le)
+}
 
 // errorBody is the Service Layer error document. v1 writes message as
 // {"lang","value"}; v2 (OData v4) may write it as a string.
@@ -117,10 +172,11 @@ func DecodeError(e *httpx.HTTPError, _ http.Header, body []byte) {
 }
 
 // wrap turns an *httpx.HTTPError inside err into an *Error naming the
-// record; other errors (transport, context) are returned as they are.
+// record; other errors (transport, context, a *LoginError) are returned as
+// they are.
 func wrap(err error, entity, key string) error {
 	var he *httpx.HTTPError
-	if err == nil || !errors.As(err, &he) {
+	if err == nil || IsLoginFailure(err) || !errors.As(err, &he) {
 		return err
 	}
 	e := &Error{HTTP: he, Message: he.Message, Entity: entity, Key: key}

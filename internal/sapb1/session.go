@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -93,8 +94,34 @@ func (s *session) Reauthorize(ctx context.Context) error {
 	return s.loginLocked(ctx)
 }
 
-// Secrets implements httpx.SecretHolder.
-func (s *session) Secrets() []string { return []string{s.password} }
+// Secrets implements httpx.SecretHolder: the password and the live
+// session id (B1SESSION), so that neither appears in an error that echoes
+// a request.
+func (s *session) Secrets() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.id == "" {
+		return []string{s.password}
+	}
+	return []string{s.password, s.id}
+}
+
+// scrub removes the live session id from the vendor text of err (a proxy
+// page that echoes the request's cookies): httpx scrubs the secrets it was
+// given at construction, and the session id only exists after a login.
+func (s *session) scrub(err error) {
+	var he *httpx.HTTPError
+	if !errors.As(err, &he) {
+		return
+	}
+	for _, secret := range s.Secrets() {
+		if len(secret) < 4 { // as httpx: too short to be told from text
+			continue
+		}
+		he.Message = strings.ReplaceAll(he.Message, secret, httpx.Redacted)
+		he.Code = strings.ReplaceAll(he.Code, secret, httpx.Redacted)
+	}
+}
 
 // Logins reports how many sessions were opened (tests, metrics).
 func (s *session) Logins() int {
@@ -110,10 +137,11 @@ type loginRequest struct {
 	Password  string `json:"Password"`
 }
 
+// loginLocked opens a session; its errors are *LoginError.
 func (s *session) loginLocked(ctx context.Context) error {
 	body, err := json.Marshal(loginRequest{CompanyDB: s.company, UserName: s.user, Password: s.password})
 	if err != nil {
-		return fmt.Errorf("logging in to sap b1 company %s: %w", s.company, err)
+		return &LoginError{Company: s.company, User: s.user, Err: err}
 	}
 	var out struct {
 		SessionID string `json:"SessionId"`
@@ -127,7 +155,7 @@ func (s *session) loginLocked(ctx context.Context) error {
 		Idempotent: true,
 	}, &out)
 	if err != nil {
-		return fmt.Errorf("logging in to sap b1 company %s as %s: %w", s.company, s.user, wrap(err, "Login", ""))
+		return &LoginError{Company: s.company, User: s.user, Err: wrap(err, "Login", "")}
 	}
 	id, route := out.SessionID, ""
 	for _, c := range (&http.Response{Header: resp.Header}).Cookies() {
@@ -139,7 +167,7 @@ func (s *session) loginLocked(ctx context.Context) error {
 		}
 	}
 	if id == "" {
-		return fmt.Errorf("logging in to sap b1 company %s as %s: the Service Layer answered no session (no B1SESSION cookie, no SessionId)", s.company, s.user)
+		return &LoginError{Company: s.company, User: s.user, Err: errors.New("the Service Layer answered no session (no B1SESSION cookie, no SessionId)")}
 	}
 	s.id, s.route = id, route
 	s.gen++

@@ -43,8 +43,9 @@ func (c *Client) Get(ctx context.Context, e Entity, key string) (json.RawMessage
 // Create posts a new record of e and returns it as the Service Layer
 // answers (201, with the key it assigned). key names the record in errors
 // and may be empty (documents get their DocEntry from the server). A POST
-// is not repeated after a failure whose effect is unknown (a timeout):
-// callers look the record up by a natural key before trying again.
+// is not repeated after a failure whose effect is unknown (a timeout, see
+// OutcomeUnknown): callers look the record up by a natural key before
+// trying again.
 func (c *Client) Create(ctx context.Context, e Entity, key string, body []byte) (json.RawMessage, error) {
 	var raw json.RawMessage
 	if _, err := c.do(ctx, call{method: http.MethodPost, path: e.Set, endpoint: "/" + e.Set, body: body, entity: e.Set, key: key}, &raw); err != nil {
@@ -56,7 +57,8 @@ func (c *Client) Create(ctx context.Context, e Entity, key string, body []byte) 
 // Update patches the record of e with key: only the properties in body
 // change. With ReplaceCollections the collections in body replace the
 // stored ones and the request is safe to repeat; with MergeCollections
-// they are merged (lines appended) and it is not.
+// they are merged (lines appended) and it is not: after a failure for
+// which OutcomeUnknown is true it must not be sent again.
 func (c *Client) Update(ctx context.Context, e Entity, key string, body []byte, mode CollectionMode) error {
 	path, err := e.path(key)
 	if err != nil {
