@@ -2,7 +2,6 @@ package outputs
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"github.com/redpanda-data/benthos/v4/public/service"
@@ -210,45 +209,20 @@ func (o *sapB1Output) Connect(ctx context.Context) error {
 // WriteBatch delivers each message through the sync-task reporter, which
 // retries transient failures and records S, F or I. Messages whose outcome
 // could not be recorded or is undecided (an order whose create may still
-// be committing, a failed login) are returned in a *service.BatchError,
-// so only they are redelivered.
+// be committing, a failed login: synctask.Undecided) are returned in a
+// *service.BatchError, so only they are redelivered.
 func (o *sapB1Output) WriteBatch(ctx context.Context, batch service.MessageBatch) error {
 	nacks := newBatchNacks(batch, fmt.Sprintf("writing sap b1 %s", o.cfg.entity.Set))
-	for i, msg := range batch {
-		out, err := o.deliver(ctx, msg)
+	deliverEach(ctx, o.rep, batch, o.write, func(i int, out synctask.Outcome, err error) {
 		if err != nil {
 			nacks.nack(i, err)
-			continue
+			return
 		}
 		if out.Status == synctask.StatusFailed {
 			o.log.Warnf("sap b1 %s %s failed: %s: %s", o.cfg.entity.Set, out.Key, out.ErrorCode, out.Note)
 		}
-	}
-	return nacks.err()
-}
-
-// deliver runs the reporter's attempts for msg (retried from the second
-// on). An attempt ending in a *sapB1UndecidedError ends the delivery
-// through its own context, which is how the reporter is made to return
-// without recording; that error is returned for the nack.
-func (o *sapB1Output) deliver(ctx context.Context, msg *service.Message) (synctask.Outcome, error) {
-	mctx, cancel := context.WithCancelCause(ctx)
-	defer cancel(nil)
-	attempts := 0
-	out, err := o.rep.Deliver(mctx, msg, func(ctx context.Context) (synctask.Result, error) {
-		attempts++
-		res, err := o.write(ctx, msg, attempts > 1)
-		var u *sapB1UndecidedError
-		if errors.As(err, &u) {
-			cancel(u)
-		}
-		return res, err
 	})
-	var u *sapB1UndecidedError
-	if cause := context.Cause(mctx); err != nil && ctx.Err() == nil && errors.As(cause, &u) {
-		return out, u
-	}
-	return out, err
+	return nacks.err()
 }
 
 // Close logs out and releases the sync-task store.

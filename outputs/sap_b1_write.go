@@ -91,7 +91,7 @@ func (o *sapB1Output) writeOrder(ctx context.Context, msg *service.Message, body
 
 	failedAt, doubted := o.inDoubt.since(ref)
 	if wait := o.inDoubtWindow() - time.Since(failedAt); doubted && wait > 0 {
-		return synctask.Result{}, sapB1Undecided(fmt.Errorf("%s is in doubt: its create got no answer at %s and SAP B1 may still be committing it; it is not posted again for another %s, when the lookup by NumAtCard decides",
+		return synctask.Result{}, synctask.Undecided(fmt.Errorf("%s is in doubt: its create got no answer at %s and SAP B1 may still be committing it; it is not posted again for another %s, when the lookup by NumAtCard decides",
 			what, failedAt.UTC().Format(time.RFC3339Nano), wait.Round(time.Millisecond)))
 	}
 	found, err := o.client.FindByNumAtCard(ctx, sapb1.Orders, ref)
@@ -113,7 +113,7 @@ func (o *sapB1Output) writeOrder(ctx context.Context, msg *service.Message, body
 		created, err := o.client.Create(ctx, sapb1.Orders, "", raw)
 		if sapb1.OutcomeUnknown(err) {
 			o.inDoubt.mark(ref, time.Now())
-			return synctask.Result{}, sapB1Undecided(fmt.Errorf("creating %s: %w; the order may exist all the same, so it is looked up again after %s", what, err, o.inDoubtWindow()))
+			return synctask.Result{}, synctask.Undecided(fmt.Errorf("creating %s: %w; the order may exist all the same, so it is looked up again after %s", what, err, o.inDoubtWindow()))
 		}
 		if err != nil {
 			return synctask.Result{}, sapB1Failure("creating "+what, err)
@@ -240,7 +240,7 @@ func sapB1Unchanged(tgtID string, retried bool) synctask.Result {
 // record's fault: it is undecided, so the message is nacked, not F.
 func sapB1Failure(what string, err error) error {
 	if sapb1.IsLoginFailure(err) {
-		return sapB1Undecided(fmt.Errorf("%s: %w", what, err))
+		return synctask.Undecided(fmt.Errorf("%s: %w", what, err))
 	}
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) || sapb1.IsRetryable(err) {
 		return fmt.Errorf("%s: %w", what, err)
@@ -263,16 +263,6 @@ func sapB1Failure(what string, err error) error {
 	}
 	return synctask.Permanent("SAPB1_ERROR", what+": "+err.Error())
 }
-
-// sapB1UndecidedError is a failure that decides nothing about the record
-// (its create may still be committing, the login fails): WriteBatch nacks
-// the message, records no outcome and Benthos delivers it again later.
-type sapB1UndecidedError struct{ err error }
-
-func sapB1Undecided(err error) error { return &sapB1UndecidedError{err: err} }
-
-func (e *sapB1UndecidedError) Error() string { return e.err.Error() }
-func (e *sapB1UndecidedError) Unwrap() error { return e.err }
 
 // sapB1InDoubt remembers the orders whose create got no answer, by
 // NumAtCard, with the time the POST failed. It lives as long as the

@@ -170,15 +170,19 @@ func NewReporter(store *Shared, cfg ReporterConfig, mgr *service.Resources) *Rep
 // Deliver returns the recorded outcome and a nil error whenever the outcome
 // was recorded, F included, so the caller acks and a bad entity never
 // blocks the stream. It returns an error (the caller should nack) only when
-// ctx ends, the outcome cannot be written to the store, or msg has no
-// sync-task metadata and the delivery failed (there is nowhere to record
-// it). A message without sync-task metadata is still delivered with the
-// same retry rules; success is then simply not recorded.
+// ctx ends, an attempt returned an Undecided error, the outcome cannot be
+// written to the store, or msg has no sync-task metadata and the delivery
+// failed (there is nowhere to record it). A message without sync-task
+// metadata is still delivered with the same retry rules; success is then
+// simply not recorded.
 func (r *Reporter) Deliver(ctx context.Context, msg *service.Message, attempt func(context.Context) (Result, error)) (Outcome, error) {
 	env, envErr := EnvelopeFromMessage(msg)
 	res, cls, err := r.run(ctx, env.TxType, attempt)
 	if ctx.Err() != nil {
 		return Outcome{}, ctx.Err()
+	}
+	if u := (*UndecidedError)(nil); errors.As(err, &u) {
+		return Outcome{}, err
 	}
 	if envErr != nil {
 		if err != nil {
@@ -216,6 +220,9 @@ func (r *Reporter) run(ctx context.Context, txType string, attempt func(context.
 			}
 			return res, Classification{}, nil
 		}
+		if u := (*UndecidedError)(nil); errors.As(err, &u) {
+			return res, Classification{}, err
+		}
 		cls := r.cfg.Classify(err)
 		if cls.Permanent || ctx.Err() != nil {
 			return res, cls, err
@@ -235,6 +242,20 @@ func (r *Reporter) run(ctx context.Context, txType string, attempt func(context.
 		wait = min(wait*2, r.cfg.MaxBackoff)
 	}
 }
+
+// UndecidedError is a delivery attempt's failure that decides nothing
+// about the entity: the write may still land (a create whose answer was
+// lost and that the vendor may still be committing), or the output cannot
+// work at all for now (its login is refused). Deliver neither retries nor
+// records it and returns it, so the output nacks the message and Benthos
+// delivers it again later.
+type UndecidedError struct{ Err error }
+
+// Undecided wraps err as an *UndecidedError.
+func Undecided(err error) error { return &UndecidedError{Err: err} }
+
+func (e *UndecidedError) Error() string { return e.Err.Error() }
+func (e *UndecidedError) Unwrap() error { return e.Err }
 
 // Record writes outcomes to the store in one transaction. Batch outputs
 // that run their own retries can call it directly.

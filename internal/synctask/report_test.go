@@ -138,3 +138,18 @@ func TestReporterDeliversMessagesWithoutSyncTaskMetadataWithoutRecording(t *test
 	require.ErrorAs(t, envErr, &mm)
 	assert.Equal(t, []string{"dw_source", "dw_target", "dw_tx_type", "dw_src_id", "dw_task_id"}, mm.Names)
 }
+
+func TestReporterNeitherRetriesNorRecordsAnUndecidedAttempt(t *testing.T) {
+	rep, s := newReporter(t)
+	attempts := 0
+	cause := errors.New("the create got no answer and may still be committing")
+	_, err := rep.Deliver(context.Background(), stagedMessage(t, s, "1"), func(context.Context) (synctask.Result, error) {
+		attempts++
+		return synctask.Result{}, synctask.Undecided(cause)
+	})
+	require.ErrorIs(t, err, cause, "the caller nacks with the attempt's error")
+	var u *synctask.UndecidedError
+	require.ErrorAs(t, err, &u)
+	assert.Equal(t, 1, attempts, "an undecided attempt is not retried within the delivery")
+	assert.Equal(t, synctask.StatusNew, entityOf(t, s, "1").Status, "nothing is recorded")
+}
