@@ -45,16 +45,32 @@ func (n *batchNacks) err() error {
 // effect is unknown, so that finding the work done means S rather than I.
 // done gets each message's index with its recorded outcome, or with the
 // error that leaves it to be redelivered (nothing was recorded).
+//
+// Once a message is left to be redelivered, later messages of the batch for
+// the same entity are too, without a write: writing a newer version now
+// would let the redelivered older one overwrite it.
 func deliverEach(ctx context.Context, rep *synctask.Reporter, batch service.MessageBatch,
 	write func(ctx context.Context, msg *service.Message, retried bool) (synctask.Result, error),
 	done func(i int, out synctask.Outcome, err error),
 ) {
+	var held map[synctask.Key]bool
 	for i, msg := range batch {
+		env, envErr := synctask.EnvelopeFromMessage(msg)
+		if envErr == nil && held[env.Key] {
+			done(i, synctask.Outcome{}, fmt.Errorf("%s: an earlier version in this batch is to be redelivered, so this one waits for it", env.Key))
+			continue
+		}
 		attempts := 0
 		out, err := rep.Deliver(ctx, msg, func(ctx context.Context) (synctask.Result, error) {
 			attempts++
 			return write(ctx, msg, attempts > 1)
 		})
+		if err != nil && envErr == nil {
+			if held == nil {
+				held = map[synctask.Key]bool{}
+			}
+			held[env.Key] = true
+		}
 		done(i, out, err)
 	}
 }
