@@ -30,6 +30,8 @@ type Reauthorizer interface {
 
 // SecretHolder is implemented by signers that hold credentials; the client
 // scrubs those values from every error message, as it does Config.Secrets.
+// Secrets is called for each error, so it may return values that change
+// while the client runs, and must be safe for concurrent use.
 type SecretHolder interface {
 	Secrets() []string
 }

@@ -115,7 +115,7 @@ func New(cfg Config) (*Client, error) {
 		maxBody: cfg.MaxResponseBytes,
 		header:  cfg.Header.Clone(),
 		decode:  cfg.Decoder,
-		scrub:   newScrubber(append(cfg.Secrets, signerSecrets(cfg.Signer)...)),
+		scrub:   newScrubber(cfg.Secrets, cfg.Signer),
 		log:     cfg.Logger,
 		metrics: newClientMetrics(cfg.Metrics),
 	}
@@ -384,13 +384,6 @@ func (c *Client) cleanTransportErr(err error) error {
 		return ue.Err
 	}
 	return err
-}
-
-func signerSecrets(s Signer) []string {
-	if h, ok := s.(SecretHolder); ok {
-		return h.Secrets()
-	}
-	return nil
 }
 
 func setAttempts(err error, n int) {

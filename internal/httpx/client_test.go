@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -197,6 +198,45 @@ func TestDo_SecretsNeverAppearInErrorsOrLogs(t *testing.T) {
 	assert.Contains(t, err.Error(), "page=2")
 	require.NotEmpty(t, logs.String(), "retries are logged at debug level")
 	assert.NotContains(t, logs.String(), "s3cr3t")
+}
+
+// rotatingSigner signs with a token it only learns while running, as a
+// session signer does after a login.
+type rotatingSigner struct {
+	mu    sync.Mutex
+	token string
+}
+
+func (s *rotatingSigner) set(token string) { s.mu.Lock(); s.token = token; s.mu.Unlock() }
+
+func (s *rotatingSigner) Sign(r *http.Request) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r.Header.Set("Cookie", "SESSION="+s.token)
+	return nil
+}
+
+func (s *rotatingSigner) Secrets() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return []string{s.token}
+}
+
+func TestDo_ScrubsSecretsASignerLearnsAfterTheClientWasBuilt(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusBadRequest)
+		fmt.Fprintf(w, "bad request with cookie %s", r.Header.Get("Cookie"))
+	}))
+	defer srv.Close()
+	signer := &rotatingSigner{}
+	c := newTestClient(t, srv.URL, func(c *Config) { c.Signer = signer })
+	for _, token := range []string{"first-session-0001", "second-session-0002"} {
+		signer.set(token)
+		_, err := c.Do(t.Context(), &Request{Path: "/x"})
+		require.Error(t, err)
+		assert.NotContains(t, err.Error(), token)
+		assert.Contains(t, err.Error(), "SESSION="+Redacted)
+	}
 }
 
 func TestDo_TransportErrorsAreTypedRetriedAndRedacted(t *testing.T) {

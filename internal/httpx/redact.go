@@ -60,25 +60,38 @@ func redactParsed(u *url.URL) string {
 }
 
 // scrubber removes registered secret values from free text (vendor error
-// messages can echo what they were sent).
+// messages can echo what they were sent). The signer's secrets are asked
+// for at each scrub, so values a signer only learns while running (a
+// session id after a login) are scrubbed too.
 type scrubber struct {
 	secrets []string
+	signer  SecretHolder // nil when the signer holds no secrets
 }
 
-func newScrubber(secrets []string) scrubber {
+func newScrubber(secrets []string, signer Signer) scrubber {
+	s := scrubber{secrets: scrubbable(secrets)}
+	s.signer, _ = signer.(SecretHolder)
+	return s
+}
+
+// scrubbable drops values too short to be told from text: they would shred
+// unrelated words, and callers register real credentials, which are longer.
+func scrubbable(secrets []string) []string {
 	var s []string
 	for _, v := range secrets {
-		// Very short values would shred unrelated text; callers register
-		// real credentials, which are longer.
 		if len(v) >= 4 {
 			s = append(s, v)
 		}
 	}
-	return scrubber{secrets: s}
+	return s
 }
 
 func (s scrubber) scrub(text string) string {
-	for _, v := range s.secrets {
+	secrets := s.secrets
+	if s.signer != nil {
+		secrets = append(scrubbable(s.signer.Secrets()), secrets...)
+	}
+	for _, v := range secrets {
 		text = strings.ReplaceAll(text, v, Redacted)
 	}
 	return text

@@ -136,6 +136,5 @@ func (c *Client) do(ctx context.Context, cl call, out any) (*httpx.Response, err
 		Idempotent: cl.idempotent,
 	}
 	resp, err := c.http.DoJSON(withSignedWith(ctx), r, out)
-	c.session.scrub(err)
 	return resp, wrap(err, cl.entity, cl.key)
 }

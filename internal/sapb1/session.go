@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -96,7 +95,8 @@ func (s *session) Reauthorize(ctx context.Context) error {
 
 // Secrets implements httpx.SecretHolder: the password and the live
 // session id (B1SESSION), so that neither appears in an error that echoes
-// a request.
+// a request. httpx asks for them at each error, so the id of a session
+// opened after the client was built is scrubbed too.
 func (s *session) Secrets() []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -104,23 +104,6 @@ func (s *session) Secrets() []string {
 		return []string{s.password}
 	}
 	return []string{s.password, s.id}
-}
-
-// scrub removes the live session id from the vendor text of err (a proxy
-// page that echoes the request's cookies): httpx scrubs the secrets it was
-// given at construction, and the session id only exists after a login.
-func (s *session) scrub(err error) {
-	var he *httpx.HTTPError
-	if !errors.As(err, &he) {
-		return
-	}
-	for _, secret := range s.Secrets() {
-		if len(secret) < 4 { // as httpx: too short to be told from text
-			continue
-		}
-		he.Message = strings.ReplaceAll(he.Message, secret, httpx.Redacted)
-		he.Code = strings.ReplaceAll(he.Code, secret, httpx.Redacted)
-	}
 }
 
 // Logins reports how many sessions were opened (tests, metrics).
