@@ -3,7 +3,6 @@ package outputs
 import (
 	"context"
 	"fmt"
-	"sync"
 	"time"
 
 	"github.com/redpanda-data/benthos/v4/public/service"
@@ -291,39 +290,4 @@ func (o *magentoOutput) eachMessage(ctx context.Context, batch service.MessageBa
 		}
 		outs[i] = outcome{Status: res.Status, TgtID: res.TgtID, Code: res.ErrorCode, Note: res.Note, delivered: true}
 	})
-}
-
-// keyedMutex serialises work per key (an order id).
-type keyedMutex struct {
-	mu    sync.Mutex
-	locks map[string]*keyLock
-}
-
-type keyLock struct {
-	mu   sync.Mutex
-	refs int
-}
-
-func (k *keyedMutex) lock(key string) func() {
-	k.mu.Lock()
-	if k.locks == nil {
-		k.locks = map[string]*keyLock{}
-	}
-	l := k.locks[key]
-	if l == nil {
-		l = &keyLock{}
-		k.locks[key] = l
-	}
-	l.refs++
-	k.mu.Unlock()
-	l.mu.Lock()
-	return func() {
-		l.mu.Unlock()
-		k.mu.Lock()
-		l.refs--
-		if l.refs == 0 {
-			delete(k.locks, key)
-		}
-		k.mu.Unlock()
-	}
 }
